@@ -1,0 +1,22 @@
+# Debian's libcaf-dev ships no CMake package: find CAF 0.17 by hand and refuse
+# anything else (0.18 changed the API we use). Defines caf::core and caf::io.
+find_path(CAF_INCLUDE_DIR caf/config.hpp)
+find_library(CAF_CORE_LIBRARY caf_core)
+find_library(CAF_IO_LIBRARY caf_io)
+if(NOT CAF_INCLUDE_DIR OR NOT CAF_CORE_LIBRARY OR NOT CAF_IO_LIBRARY)
+  message(FATAL_ERROR "CAF not found: install libcaf-dev (make setup does)")
+endif()
+file(READ "${CAF_INCLUDE_DIR}/caf/config.hpp" caf_config_hpp)
+string(REGEX MATCH "#define CAF_VERSION ([0-9]+)" _ "${caf_config_hpp}")
+set(CAF_VERSION_INT "${CMAKE_MATCH_1}")
+if(NOT CAF_VERSION_INT OR CAF_VERSION_INT LESS 1706 OR CAF_VERSION_INT GREATER_EQUAL 1800)
+  message(FATAL_ERROR "need CAF 0.17.6+ (< 0.18), found '${CAF_VERSION_INT}'")
+endif()
+message(STATUS "CAF ${CAF_VERSION_INT} at ${CAF_INCLUDE_DIR}")
+add_library(caf::core INTERFACE IMPORTED)
+target_include_directories(caf::core INTERFACE "${CAF_INCLUDE_DIR}")
+target_link_libraries(caf::core INTERFACE "${CAF_CORE_LIBRARY}" Threads::Threads)
+# Every message type must carry a type ID: an unnamed type fails to compile.
+target_compile_definitions(caf::core INTERFACE CAF_ENABLE_TYPE_ID_CHECKS)
+add_library(caf::io INTERFACE IMPORTED)
+target_link_libraries(caf::io INTERFACE "${CAF_IO_LIBRARY}" caf::core)

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs the Debian packages conductor needs to build and test, and nothing else.
+# Idempotent: packages already present are skipped, and `apt-get update` runs only
+# when something is actually missing (so a warm machine does no network at all).
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config
+  libcaf-dev             # CAF 0.17.6: core, io, test framework
+  libyaml-cpp-dev        # config loader
+  libsqlite3-dev         # persistence
+  prometheus-cpp-dev     # metric registry + text serializer
+  libcivetweb-dev        # HTTP server (/metrics, API)
+  nlohmann-json3-dev     # JSON bodies
+  curl                   # tests scrape /metrics with a real HTTP client
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "setup: missing packages: ${missing[*]}" >&2
+  echo "setup: run as root (or install them with apt-get) and try again" >&2
+  exit 1
+fi
+
+echo "setup: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
