@@ -1,0 +1,90 @@
+#include "actors/collector/collector_actor.hpp"
+
+#include <caf/system_messages.hpp>
+
+#include "actors/logger.hpp"
+
+namespace conductor {
+
+namespace {
+
+using self_ptr = collector_actor::stateful_pointer<collector_state>;
+
+void arm(self_ptr self, caf::actor_clock::time_point now) {
+  self->delayed_send(self, self->state.next_tick - now, atom::tick_v);
+}
+
+void take_sample(self_ptr self, caf::actor_clock::time_point now) {
+  auto& st = self->state;
+  auto reading = st.probe->read();
+  ++st.ticks;
+  st.metrics->collector_ticks.Add({}).Increment();
+  for (const auto& source : reading.failed) {
+    st.metrics->collector_errors.Add({{"source", source}}).Increment();
+    CONDUCTOR_LOG(debug, "collector") << "could not read " << source;
+  }
+  resource_sample sample{"host", now.time_since_epoch(), caf::make_timestamp(),
+                         std::move(reading.values)};
+  st.sinks.publish(self, sample);
+}
+
+} // namespace
+
+collector_actor::behavior_type collector(collector_actor::stateful_pointer<collector_state> self,
+                                         collector_settings settings, probe_factory make_probe,
+                                         metric_families* metrics) {
+  auto& st = self->state;
+  st.settings = std::move(settings);
+  st.make_probe = std::move(make_probe);
+  st.probe = st.make_probe(st.settings);
+  st.metrics = metrics;
+  auto now = self->clock().now();
+  st.next_tick = now + st.settings.interval;
+  arm(self, now);
+  self->set_down_handler([=](const caf::down_msg& dm) { self->state.sinks.remove(dm.source); });
+  CONDUCTOR_LOG(info, "collector") << "sampling every "
+                                   << std::chrono::duration<double>(st.settings.interval).count()
+                                   << "s";
+  return {
+    [=](atom::tick) {
+      auto& st = self->state;
+      auto now = self->clock().now();
+      // A timer armed before an interval change fires early: the plan moved on.
+      if (now < st.next_tick)
+        return;
+      // Slots that passed while this tick waited are skipped, not made up:
+      // sampling them now would only pile ticks onto an already slow host.
+      auto late = now - st.next_tick;
+      auto missed = static_cast<uint64_t>(late / st.settings.interval);
+      if (missed > 0) {
+        st.skipped += missed;
+        st.metrics->collector_skipped.Add({}).Increment(static_cast<double>(missed));
+        CONDUCTOR_LOG(warn, "collector") << "tick late by "
+                                         << std::chrono::duration<double>(late).count()
+                                         << "s; skipped " << missed;
+      }
+      st.next_tick += st.settings.interval * (missed + 1);
+      take_sample(self, now);
+      arm(self, now);
+    },
+    [=](atom::subscribe, sample_sink sink) {
+      if (self->state.sinks.add(sink))
+        self->monitor(sink);
+    },
+    [=](atom::update, collector_settings settings) {
+      auto& st = self->state;
+      bool new_probe = settings.filesystems != st.settings.filesystems;
+      bool new_plan = settings.interval != st.settings.interval;
+      st.settings = std::move(settings);
+      if (new_probe)
+        st.probe = st.make_probe(st.settings);
+      if (new_plan) {
+        auto now = self->clock().now();
+        st.next_tick = now + st.settings.interval;
+        arm(self, now);
+      }
+    },
+  };
+}
+
+} // namespace conductor

@@ -1,0 +1,98 @@
+// interfaces.hpp -- every typed actor interface of conductor, in one place.
+//
+// Actors know each other only through these handles. Each publisher takes
+// typed sinks (messages/type_ids.hpp) through `subscribe`, so the supervisor
+// can re-wire a restarted actor without the publisher knowing who listens.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "messages/type_ids.hpp"
+
+namespace conductor {
+
+/// The collector: samples the host (and, later, plugin cgroups) every
+/// collector.interval and publishes one resource_sample per source and tick.
+using collector_actor = caf::typed_actor<
+  /// INTERNAL: the planned tick.
+  caf::reacts_to<atom::tick>,
+  /// Adds a consumer of samples; dropped again when it terminates.
+  caf::reacts_to<atom::subscribe, sample_sink>,
+  /// Applies new settings (SIGHUP) from the next tick on.
+  caf::reacts_to<atom::update, collector_settings>>;
+
+/// The predictor: keeps a window per metric, publishes a forecast per metric
+/// and sample.
+using predictor_actor = caf::typed_actor<
+  /// Feeds one sample into the windows.
+  caf::reacts_to<resource_sample>,
+  /// Adds a consumer of forecasts.
+  caf::reacts_to<atom::subscribe, forecast_sink>,
+  /// Applies new settings; windows are kept, trimmed to the new length.
+  caf::reacts_to<atom::update, predictor_settings>>;
+
+/// The scaler: the policy engine. Turns samples, forecasts and health into
+/// decisions, each with its reason.
+using scaler_actor = caf::typed_actor<
+  caf::reacts_to<resource_sample>,
+  caf::reacts_to<forecast>,
+  /// INTERNAL: the periodic evaluation.
+  caf::reacts_to<atom::evaluate>,
+  /// Adds a consumer of decisions.
+  caf::reacts_to<atom::subscribe, decision_sink>,
+  /// Applies new settings; the pressure state is kept.
+  caf::reacts_to<atom::update, scaler_settings>>;
+
+/// The health checker: staggered checks per target behind circuit breakers.
+using health_actor = caf::typed_actor<
+  /// INTERNAL: a check is due.
+  caf::reacts_to<atom::tick>,
+  /// Adds a consumer of health events and breaker transitions.
+  caf::reacts_to<atom::subscribe, health_sink>>;
+
+/// The plugin manager: owns plugin processes and their cgroup limits, and
+/// carries out the scaler's decisions.
+using plugin_manager_actor = caf::typed_actor<
+  /// Carries out a decision that targets a plugin.
+  caf::reacts_to<decision>>;
+
+/// The persistence actor: owns the SQLite connection.
+using persistence_actor = caf::typed_actor<
+  /// Buffers a sample; written in batches (persistence.batch).
+  caf::reacts_to<resource_sample>,
+  /// Writes a decision to the audit log at once.
+  caf::reacts_to<decision>,
+  /// Writes a breaker transition at once.
+  caf::reacts_to<breaker_transition>,
+  /// Writes buffered samples now (also the batch timer).
+  caf::reacts_to<atom::flush>,
+  /// Applies new retention and batch settings (the path needs a restart).
+  caf::reacts_to<atom::update, persistence_settings>>;
+
+/// The metrics actor: turns events into Prometheus gauges and counters.
+using metrics_actor = caf::typed_actor<
+  caf::reacts_to<resource_sample>,
+  caf::reacts_to<forecast>,
+  caf::reacts_to<decision>,
+  caf::reacts_to<health_event>,
+  caf::reacts_to<breaker_transition>>;
+
+/// The supervisor: spawns, monitors, restarts and re-wires the actors above.
+using supervisor_actor = caf::typed_actor<
+  /// The children and their restart counts.
+  caf::replies_to<atom::get, atom::children>::with<std::vector<child_info>>,
+  /// New settings after a SIGHUP: kept for restarts and sent to each child.
+  caf::reacts_to<atom::update, node_settings>>;
+
+/// The inspector: the one actor published for remote access (conductorctl,
+/// the HTTP API). Answers questions about the node.
+using inspector_actor = caf::typed_actor<
+  /// The supervised actors and their state.
+  caf::replies_to<atom::get, atom::children>::with<std::vector<child_info>>>;
+
+} // namespace conductor

@@ -1,0 +1,27 @@
+// metrics_actor.hpp -- turns the events of the other actors into Prometheus
+// gauges and counters. The registry outlives this actor (the node owns it),
+// so a restart of this actor loses no series.
+#pragma once
+
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/interfaces.hpp"
+#include "actors/metric_families.hpp"
+
+namespace conductor {
+
+struct metrics_state {
+  metric_families* families = nullptr;
+  static inline const char* name = "metrics";
+};
+
+metrics_actor::behavior_type metrics(metrics_actor::stateful_pointer<metrics_state> self,
+                                     metric_families* families);
+
+/// The value of conductor_breaker_state for a breaker state name.
+double breaker_state_value(const std::string& state);
+
+/// A horizon as a label value: "300s".
+std::string horizon_label(caf::timespan horizon);
+
+} // namespace conductor

@@ -1,0 +1,81 @@
+// pressure_policy.hpp -- the host-level part of the scaler: when is the host
+// under pressure, and when has it recovered?
+//
+// Hysteresis (degrade at one threshold, restore only below a lower one, after
+// a stabilization period), confirmation over consecutive evaluations, and
+// forecasts that count only when trusted. Plain C++; time is a parameter.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "messages/settings.hpp"
+
+namespace conductor {
+
+/// What the policy decided and why; the scaler actor turns it into a message.
+struct policy_decision {
+  /// hold | degrade | restore | emergency
+  std::string action;
+  /// measured | forecast | config
+  std::string trigger;
+  std::string reason;
+  /// JSON object of the inputs the decision saw.
+  std::string inputs;
+  double confidence = 1;
+};
+
+class pressure_policy {
+public:
+  using duration = std::chrono::nanoseconds;
+
+  /// The host's pressure state. `suspended` while the mode is not enabled.
+  enum class state { unknown, normal, pressure, emergency, suspended };
+
+  pressure_policy() = default;
+  explicit pressure_policy(scaler_settings settings);
+
+  /// New settings; the state is kept, so a reload never undoes a degradation.
+  void update_settings(scaler_settings settings);
+
+  /// The newest measured value of a host metric (cpu_percent, memory_percent).
+  void observe_measured(const std::string& metric, double value);
+
+  /// The newest forecast of a host metric, `horizon` ahead.
+  void observe_forecast(const std::string& metric, double predicted, double confidence,
+                        duration horizon);
+
+  /// One evaluation at monotonic time `now`. Returns a decision when the
+  /// state changes, and once on the first evaluation with data; nullopt means
+  /// "nothing changed".
+  std::optional<policy_decision> evaluate(duration now);
+
+  state current() const {
+    return state_;
+  }
+
+private:
+  struct reading {
+    std::optional<double> measured;
+    std::optional<double> predicted;
+    double confidence = 0;
+  };
+
+  /// Why the host is over a degrade threshold, if it is: (trigger, reason, confidence).
+  std::optional<policy_decision> over_degrade() const;
+  bool below_restore() const;
+  std::string inputs_json() const;
+
+  scaler_settings settings_;
+  reading cpu_;
+  reading memory_;
+  duration horizon_{};
+  state state_ = state::unknown;
+  int over_count_ = 0;
+  std::optional<duration> below_since_;
+};
+
+const char* to_string(pressure_policy::state x);
+
+} // namespace conductor

@@ -1,0 +1,172 @@
+#include "actors/supervisor/supervisor_actor.hpp"
+
+#include <algorithm>
+
+#include <caf/actor_cast.hpp>
+#include <caf/spawn_options.hpp>
+#include <caf/system_messages.hpp>
+
+#include "actors/logger.hpp"
+#include "actors/metrics/metrics_actor.hpp"
+#include "actors/persistence/persistence_actor.hpp"
+#include "actors/predictor/predictor_actor.hpp"
+#include "actors/scaler/scaler_actor.hpp"
+
+namespace conductor {
+
+namespace {
+
+using self_ptr = supervisor_actor::stateful_pointer<supervisor_state>;
+
+child_info& child(self_ptr self, const std::string& name) {
+  auto& cs = self->state.children;
+  return *std::find_if(cs.begin(), cs.end(), [&](const child_info& c) { return c.name == name; });
+}
+
+/// Spawns one child with the current settings and monitors it.
+void spawn_child(self_ptr self, const std::string& name) {
+  auto& st = self->state;
+  auto* families = &st.deps.metrics->families;
+  if (name == "persistence") {
+    st.persistence = st.deps.detach_blocking
+                       ? self->spawn<caf::detached>(persistence, st.settings.persistence, families)
+                       : self->spawn(persistence, st.settings.persistence, families);
+    self->monitor(st.persistence);
+  } else if (name == "metrics") {
+    st.metrics = self->spawn(metrics, families);
+    self->monitor(st.metrics);
+  } else if (name == "scaler") {
+    st.scaler = self->spawn(scaler, st.settings.scaler);
+    self->monitor(st.scaler);
+  } else if (name == "predictor") {
+    st.predictor = self->spawn(predictor, st.settings.predictor);
+    self->monitor(st.predictor);
+  } else if (name == "collector") {
+    st.collector = self->spawn(collector, st.settings.collector, st.deps.make_probe, families);
+    self->monitor(st.collector);
+  }
+  child(self, name).running = true;
+}
+
+/// Sends every subscription. Publishers ignore one they already have, so this
+/// is the whole re-wiring after any restart.
+void wire(self_ptr self) {
+  auto& st = self->state;
+  for (sample_sink s : {sample_sink{st.predictor}, sample_sink{st.scaler},
+                        sample_sink{st.persistence}, sample_sink{st.metrics}})
+    self->send(st.collector, atom::subscribe_v, s);
+  for (forecast_sink s : {forecast_sink{st.scaler}, forecast_sink{st.metrics}})
+    self->send(st.predictor, atom::subscribe_v, s);
+  for (decision_sink s : {decision_sink{st.persistence}, decision_sink{st.metrics}})
+    self->send(st.scaler, atom::subscribe_v, s);
+}
+
+/// The child whose handle has this address, or "" if none.
+std::string child_name(self_ptr self, const caf::actor_addr& addr) {
+  auto& st = self->state;
+  if (addr == st.collector.address())
+    return "collector";
+  if (addr == st.predictor.address())
+    return "predictor";
+  if (addr == st.scaler.address())
+    return "scaler";
+  if (addr == st.persistence.address())
+    return "persistence";
+  if (addr == st.metrics.address())
+    return "metrics";
+  return "";
+}
+
+/// Asks every running child to stop; the supervisor quits with `reason` once
+/// the last one is down.
+void begin_stop(self_ptr self, caf::error reason) {
+  auto& st = self->state;
+  if (st.stopping)
+    return;
+  st.stopping = true;
+  st.stop_reason = std::move(reason);
+  auto stop = [&](const auto& hdl) {
+    if (hdl)
+      self->send_exit(hdl, caf::exit_reason::user_shutdown);
+  };
+  // Producers first, so the consumers see their last messages.
+  stop(st.collector);
+  stop(st.predictor);
+  stop(st.scaler);
+  stop(st.metrics);
+  stop(st.persistence);
+  auto running = std::count_if(st.children.begin(), st.children.end(),
+                               [](const child_info& c) { return c.running; });
+  if (running == 0)
+    self->quit(st.stop_reason);
+}
+
+void on_child_down(self_ptr self, const caf::down_msg& dm) {
+  auto& st = self->state;
+  auto name = child_name(self, dm.source);
+  if (name.empty())
+    return;
+  auto& info = child(self, name);
+  info.running = false;
+  info.last_exit = to_string(dm.reason);
+  if (st.stopping) {
+    if (std::none_of(st.children.begin(), st.children.end(),
+                     [](const child_info& c) { return c.running; }))
+      self->quit(st.stop_reason);
+    return;
+  }
+  auto now = self->clock().now().time_since_epoch();
+  if (!st.intensity.at(name).allow(now)) {
+    CONDUCTOR_LOG(error, "supervisor")
+      << name << " crashed more than " << st.deps.max_restarts << " times within "
+      << std::chrono::duration<double>(st.deps.restart_window).count()
+      << "s (last: " << info.last_exit << "); stopping the node";
+    begin_stop(self, caf::make_error(ec::restart_intensity, name));
+    return;
+  }
+  CONDUCTOR_LOG(warn, "supervisor") << name << " stopped unexpectedly (" << info.last_exit
+                                    << "); restarting it";
+  ++info.restarts;
+  st.deps.metrics->families.actor_restarts.Add({{"actor", name}}).Increment();
+  spawn_child(self, name);
+  wire(self);
+}
+
+} // namespace
+
+const std::vector<std::string>& supervised_children() {
+  static const std::vector<std::string> names{"persistence", "metrics", "scaler", "predictor",
+                                              "collector"};
+  return names;
+}
+
+supervisor_actor::behavior_type
+supervisor(supervisor_actor::stateful_pointer<supervisor_state> self, node_settings settings,
+           supervisor_deps deps) {
+  auto& st = self->state;
+  st.settings = std::move(settings);
+  st.deps = std::move(deps);
+  for (const auto& name : supervised_children()) {
+    st.children.push_back(child_info{name, false, 0, ""});
+    st.intensity.emplace(name, restart_intensity{st.deps.max_restarts, st.deps.restart_window});
+  }
+  for (const auto& name : supervised_children())
+    spawn_child(self, name);
+  wire(self);
+  self->set_down_handler([=](const caf::down_msg& dm) { on_child_down(self, dm); });
+  self->set_exit_handler([=](const caf::exit_msg& msg) { begin_stop(self, msg.reason); });
+  return {
+    [=](atom::get, atom::children) { return self->state.children; },
+    [=](atom::update, node_settings settings) {
+      auto& st = self->state;
+      st.settings = std::move(settings);
+      self->send(st.collector, atom::update_v, st.settings.collector);
+      self->send(st.predictor, atom::update_v, st.settings.predictor);
+      self->send(st.scaler, atom::update_v, st.settings.scaler);
+      self->send(st.persistence, atom::update_v, st.settings.persistence);
+      CONDUCTOR_LOG(info, "supervisor") << "settings applied";
+    },
+  };
+}
+
+} // namespace conductor

@@ -1,0 +1,63 @@
+// supervisor_actor.hpp -- spawns the node's actors, monitors them, restarts a
+// crashed one (one-for-one) and re-wires every subscription after a restart.
+//
+// The supervisor is the composition root: the one place that includes other
+// actors' headers, because it is the one that spawns them.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/collector/collector_actor.hpp"
+#include "actors/interfaces.hpp"
+#include "actors/metric_families.hpp"
+#include "actors/supervisor/restart_intensity.hpp"
+
+namespace conductor {
+
+/// What the supervisor needs besides settings. Not a message: given at spawn.
+struct supervisor_deps {
+  /// The registry every actor reports into; outlives the actors.
+  std::shared_ptr<metrics_hub> metrics;
+  /// Makes the collector's probe (the real host in the node).
+  probe_factory make_probe;
+  /// Spawn the blocking actors (persistence) on their own threads. Tests say
+  /// false so that every actor runs on the deterministic test scheduler.
+  bool detach_blocking = true;
+  /// More than this many restarts of one child within restart_window ends the node.
+  int max_restarts = 5;
+  std::chrono::nanoseconds restart_window = std::chrono::seconds(60);
+};
+
+struct supervisor_state {
+  node_settings settings;
+  supervisor_deps deps;
+  collector_actor collector;
+  predictor_actor predictor;
+  scaler_actor scaler;
+  persistence_actor persistence;
+  metrics_actor metrics;
+  /// Per child, in start order.
+  std::vector<child_info> children;
+  std::map<std::string, restart_intensity> intensity;
+  /// Set once the supervisor is stopping: downs are then expected.
+  bool stopping = false;
+  /// What the supervisor quits with once every child is down.
+  caf::error stop_reason;
+  static inline const char* name = "supervisor";
+};
+
+/// The children, in the order they start. Sinks start before their publishers
+/// so that no sample is published before someone listens.
+const std::vector<std::string>& supervised_children();
+
+supervisor_actor::behavior_type
+supervisor(supervisor_actor::stateful_pointer<supervisor_state> self, node_settings settings,
+           supervisor_deps deps);
+
+} // namespace conductor

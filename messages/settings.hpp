@@ -1,0 +1,70 @@
+// settings.hpp -- what each actor needs from the configuration, resolved.
+//
+// The supervisor builds these from config::node_config at start and on SIGHUP
+// and hands each actor its own part, so an actor never sees the whole file and
+// a reload reaches a running actor as a plain message. CAF-free on purpose:
+// actor logic includes this header, the inspect() overloads live in types.hpp.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "config/node_config.hpp"
+
+namespace conductor {
+
+/// The collector's part: how often and what to sample.
+struct collector_settings {
+  std::chrono::nanoseconds interval{};
+  std::vector<std::string> filesystems;
+};
+
+/// The predictor's part: the window it keeps and how far it looks ahead.
+struct predictor_settings {
+  std::chrono::nanoseconds window{};
+  std::chrono::nanoseconds horizon{};
+  /// Coverage of the forecast bounds, in (0, 1).
+  double interval = 0.9;
+};
+
+/// The scaler's part, with the chosen policy already applied.
+struct scaler_settings {
+  /// enabled | disabled | manual
+  std::string mode;
+  /// The policy's name, for explanations.
+  std::string policy;
+  std::chrono::nanoseconds evaluation_interval{};
+  double degrade_cpu = 0;
+  double degrade_memory = 0;
+  double restore_cpu = 0;
+  double restore_memory = 0;
+  double emergency_memory = 0;
+  std::chrono::nanoseconds stabilization{};
+  /// Consecutive evaluations over a degrade threshold before acting.
+  int32_t confirm_up = 1;
+  /// Below this a forecast triggers nothing.
+  double min_confidence = 0;
+};
+
+/// The persistence actor's part.
+struct persistence_settings {
+  /// The database file, already resolved against node.data_dir.
+  std::string path;
+  std::chrono::nanoseconds retention{};
+  std::chrono::nanoseconds batch{};
+};
+
+/// Every actor's part at once: what the supervisor keeps and re-sends.
+struct node_settings {
+  collector_settings collector;
+  predictor_settings predictor;
+  scaler_settings scaler;
+  persistence_settings persistence;
+};
+
+/// Resolves the actors' settings from a validated config.
+node_settings make_settings(const config::node_config& cfg);
+
+} // namespace conductor

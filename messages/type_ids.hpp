@@ -1,0 +1,85 @@
+// type_ids.hpp -- the one type-ID block of conductor: every message type,
+// every typed handle that travels inside a message, and every atom.
+//
+// CAF 0.17.6 uses the block to name types; register_types() registers them at
+// run time. Atom text is at most 10 characters and two atoms with equal text
+// are the same type.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <caf/atom.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/type_id.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "messages/error.hpp"
+#include "messages/types.hpp"
+
+namespace conductor {
+
+/// Anything that consumes samples (predictor, scaler, persistence, metrics).
+using sample_sink = caf::typed_actor<caf::reacts_to<resource_sample>>;
+
+/// Anything that consumes forecasts (scaler, metrics).
+using forecast_sink = caf::typed_actor<caf::reacts_to<forecast>>;
+
+/// Anything that consumes decisions (persistence, metrics, plugin manager).
+using decision_sink = caf::typed_actor<caf::reacts_to<decision>>;
+
+/// Anything that consumes health results and breaker transitions (scaler, persistence, metrics).
+using health_sink
+  = caf::typed_actor<caf::reacts_to<health_event>, caf::reacts_to<breaker_transition>>;
+
+} // namespace conductor
+
+CAF_BEGIN_TYPE_ID_BLOCK(conductor, caf::first_custom_type_id)
+
+  CAF_ADD_TYPE_ID(conductor, (conductor::resource_sample))
+  CAF_ADD_TYPE_ID(conductor, (conductor::forecast))
+  CAF_ADD_TYPE_ID(conductor, (conductor::decision))
+  CAF_ADD_TYPE_ID(conductor, (conductor::health_event))
+  CAF_ADD_TYPE_ID(conductor, (conductor::breaker_transition))
+  CAF_ADD_TYPE_ID(conductor, (conductor::child_info))
+  CAF_ADD_TYPE_ID(conductor, (std::vector<conductor::child_info>))
+  CAF_ADD_TYPE_ID(conductor, (conductor::collector_settings))
+  CAF_ADD_TYPE_ID(conductor, (conductor::predictor_settings))
+  CAF_ADD_TYPE_ID(conductor, (conductor::scaler_settings))
+  CAF_ADD_TYPE_ID(conductor, (conductor::persistence_settings))
+  CAF_ADD_TYPE_ID(conductor, (conductor::node_settings))
+  CAF_ADD_TYPE_ID(conductor, (conductor::sample_sink))
+  CAF_ADD_TYPE_ID(conductor, (conductor::forecast_sink))
+  CAF_ADD_TYPE_ID(conductor, (conductor::decision_sink))
+  CAF_ADD_TYPE_ID(conductor, (conductor::health_sink))
+
+  CAF_ADD_ATOM(conductor, conductor::atom, status, "status")
+  CAF_ADD_ATOM(conductor, conductor::atom, children, "children")
+  CAF_ADD_ATOM(conductor, conductor::atom, evaluate, "evaluate")
+  CAF_ADD_ATOM(conductor, conductor::atom, reload, "reload")
+  CAF_ADD_ATOM(conductor, conductor::atom, shutdown, "shutdown")
+
+CAF_END_TYPE_ID_BLOCK(conductor)
+
+namespace conductor::atom {
+// CAF's predefined atoms, re-exported so actor code only ever says atom::X
+// (the types) and atom::X_v (the values).
+using tick = caf::tick_atom;
+using get = caf::get_atom;
+using subscribe = caf::subscribe_atom;
+using update = caf::update_atom;
+using flush = caf::flush_atom;
+constexpr auto tick_v = caf::tick_atom_v;
+constexpr auto get_v = caf::get_atom_v;
+constexpr auto subscribe_v = caf::subscribe_atom_v;
+constexpr auto update_v = caf::update_atom_v;
+constexpr auto flush_v = caf::flush_atom_v;
+} // namespace conductor::atom
+
+namespace conductor {
+
+/// Registers every type of the block and the "conductor" error category. Every
+/// actor system of conductor (node, tools, test fixtures) calls this once.
+void register_types(caf::actor_system_config& cfg);
+
+} // namespace conductor

@@ -1,0 +1,194 @@
+// types.hpp -- every message that travels between conductor's actors.
+//
+// Aggregates with an inspect() overload, so each one is serializable (it may
+// cross the network to conductorctl), printable in logs and test output, and
+// comparable in the test DSL's `.with(...)`. Field order is the wire order.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include <caf/meta/type_name.hpp>
+#include <caf/timespan.hpp>
+#include <caf/timestamp.hpp>
+
+#include "messages/settings.hpp"
+
+namespace conductor {
+
+/// The sample of one source ("host" or a plugin) at one collector tick.
+struct resource_sample {
+  /// "host" or a plugin's name.
+  std::string source;
+  /// Monotonic time of the tick (the actor clock): orders samples, never jumps.
+  caf::timespan mono{};
+  /// Wall-clock time of the tick: what people and the database read.
+  caf::timestamp wall{};
+  /// Metric name -> value, e.g. "cpu_percent" -> 12.5. A metric that could not
+  /// be read this tick is absent, never zero.
+  std::map<std::string, double> values;
+};
+
+/// The predictor's view of one metric: where it is heading within the horizon.
+struct forecast {
+  std::string source;
+  std::string metric;
+  /// Wall time of the newest sample the forecast used.
+  caf::timestamp wall{};
+  /// How far ahead `predicted` looks.
+  caf::timespan horizon{};
+  /// The newest measured value.
+  double current = 0;
+  double predicted = 0;
+  /// Bounds of the prediction interval (settings: predictor.interval).
+  double lower = 0;
+  double upper = 0;
+  /// In [0, 1]: how far the forecast deserves trust (low until the window fills).
+  double confidence = 0;
+  /// How many samples the window held.
+  uint32_t samples = 0;
+};
+
+/// A decision of the scaler, with everything needed to explain it later.
+struct decision {
+  caf::timestamp at{};
+  /// hold | degrade | restore | emergency (later issues add plugin actions).
+  std::string action;
+  /// The plugin acted on; empty for a host-level decision.
+  std::string target;
+  /// measured | forecast | config: what set the decision off.
+  std::string trigger;
+  /// One human sentence: the why.
+  std::string reason;
+  /// The inputs the decision saw, as a JSON object.
+  std::string inputs;
+  /// The policy in force.
+  std::string policy;
+  /// The forecast confidence the decision relied on (1 for measured triggers).
+  double confidence = 1;
+};
+
+/// The outcome of one health check (produced by the health actor).
+struct health_event {
+  std::string target;
+  bool healthy = false;
+  caf::timespan latency{};
+  /// Why it failed, or a short note on success.
+  std::string detail;
+  caf::timestamp at{};
+};
+
+/// A circuit breaker changing state, with the reason.
+struct breaker_transition {
+  std::string target;
+  /// closed | open | half_open
+  std::string from;
+  std::string to;
+  std::string reason;
+  caf::timestamp at{};
+};
+
+/// The supervisor's view of one child actor.
+struct child_info {
+  std::string name;
+  bool running = false;
+  /// Restarts since the node started.
+  uint32_t restarts = 0;
+  /// Why it last stopped (empty if it never did).
+  std::string last_exit;
+};
+
+// -- inspect ----------------------------------------------------------------
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, resource_sample& x) {
+  return f(caf::meta::type_name("resource_sample"), x.source, x.mono, x.wall, x.values);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, forecast& x) {
+  return f(caf::meta::type_name("forecast"), x.source, x.metric, x.wall, x.horizon, x.current,
+           x.predicted, x.lower, x.upper, x.confidence, x.samples);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, decision& x) {
+  return f(caf::meta::type_name("decision"), x.at, x.action, x.target, x.trigger, x.reason,
+           x.inputs, x.policy, x.confidence);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, health_event& x) {
+  return f(caf::meta::type_name("health_event"), x.target, x.healthy, x.latency, x.detail, x.at);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, breaker_transition& x) {
+  return f(caf::meta::type_name("breaker_transition"), x.target, x.from, x.to, x.reason, x.at);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, child_info& x) {
+  return f(caf::meta::type_name("child_info"), x.name, x.running, x.restarts, x.last_exit);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, collector_settings& x) {
+  return f(caf::meta::type_name("collector_settings"), x.interval, x.filesystems);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, predictor_settings& x) {
+  return f(caf::meta::type_name("predictor_settings"), x.window, x.horizon, x.interval);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, scaler_settings& x) {
+  return f(caf::meta::type_name("scaler_settings"), x.mode, x.policy, x.evaluation_interval,
+           x.degrade_cpu, x.degrade_memory, x.restore_cpu, x.restore_memory, x.emergency_memory,
+           x.stabilization, x.confirm_up, x.min_confidence);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, persistence_settings& x) {
+  return f(caf::meta::type_name("persistence_settings"), x.path, x.retention, x.batch);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, node_settings& x) {
+  return f(caf::meta::type_name("node_settings"), x.collector, x.predictor, x.scaler,
+           x.persistence);
+}
+
+// -- equality: what the test DSL compares ----------------------------------
+
+#define CONDUCTOR_FIELDS_EQUAL(type, ...)                                                     \
+  inline bool operator==(const type& a, const type& b) {                                     \
+    auto tie = [](const type& x) {                                                           \
+      auto& [__VA_ARGS__] = x;                                                               \
+      return std::tie(__VA_ARGS__);                                                          \
+    };                                                                                       \
+    return tie(a) == tie(b);                                                                 \
+  }                                                                                          \
+  inline bool operator!=(const type& a, const type& b) {                                     \
+    return !(a == b);                                                                        \
+  }
+
+CONDUCTOR_FIELDS_EQUAL(resource_sample, a, b, c, d)
+CONDUCTOR_FIELDS_EQUAL(forecast, a, b, c, d, e, f, g, h, i, j)
+CONDUCTOR_FIELDS_EQUAL(decision, a, b, c, d, e, f, g, h)
+CONDUCTOR_FIELDS_EQUAL(health_event, a, b, c, d, e)
+CONDUCTOR_FIELDS_EQUAL(breaker_transition, a, b, c, d, e)
+CONDUCTOR_FIELDS_EQUAL(child_info, a, b, c, d)
+CONDUCTOR_FIELDS_EQUAL(collector_settings, a, b)
+CONDUCTOR_FIELDS_EQUAL(predictor_settings, a, b, c)
+CONDUCTOR_FIELDS_EQUAL(scaler_settings, a, b, c, d, e, f, g, h, i, j, k)
+CONDUCTOR_FIELDS_EQUAL(persistence_settings, a, b, c)
+CONDUCTOR_FIELDS_EQUAL(node_settings, a, b, c, d)
+
+#undef CONDUCTOR_FIELDS_EQUAL
+
+} // namespace conductor

@@ -1,0 +1,313 @@
+#include "node/node_main.hpp"
+
+#include <pthread.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/scoped_actor.hpp>
+
+#include "actors/logger.hpp"
+#include "actors/supervisor/supervisor_actor.hpp"
+#include "config/loader.hpp"
+#include "node/http_server.hpp"
+
+namespace conductor {
+
+namespace {
+
+constexpr auto shutdown_limit = std::chrono::seconds(5);
+
+struct node_system_config : caf::actor_system_config {
+  node_system_config() {
+    register_types(*this);
+  }
+};
+
+void print_errors(const config::load_result& res) {
+  for (const auto& e : res.errors)
+    std::cerr << e.to_string() << '\n';
+}
+
+/// Creates the data dir (and parents) private to the owner.
+bool make_data_dir(const std::string& dir, std::string& error) {
+  std::error_code ec;
+  bool created = std::filesystem::create_directories(dir, ec);
+  if (!ec && created)
+    std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+  if (ec) {
+    error = "cannot create data dir " + dir + ": " + ec.message();
+    return false;
+  }
+  if (::access(dir.c_str(), W_OK) != 0) {
+    error = "data dir " + dir + " is not writable: " + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+std::string host_name() {
+  char buf[256] = {0};
+  if (::gethostname(buf, sizeof(buf) - 1) != 0)
+    return "localhost";
+  return buf;
+}
+
+/// Signals are blocked in every thread and taken by one thread with sigwait,
+/// which turns each into a message to the main loop: no async-signal-safety
+/// puzzles, and CAF's threads never see a signal.
+class signal_listener {
+public:
+  explicit signal_listener(caf::actor main_loop) {
+    thread_ = std::thread([this, main_loop] {
+      auto set = signals();
+      for (;;) {
+        int sig = 0;
+        if (sigwait(&set, &sig) != 0 || stop_.load())
+          return;
+        if (sig == SIGHUP)
+          caf::anon_send(main_loop, atom::reload_v);
+        else
+          caf::anon_send(main_loop, atom::shutdown_v);
+      }
+    });
+  }
+  ~signal_listener() {
+    stop_ = true;
+    pthread_kill(thread_.native_handle(), SIGTERM);
+    thread_.join();
+  }
+  /// SIGINT, SIGTERM, SIGHUP.
+  static sigset_t signals() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    return set;
+  }
+
+private:
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+/// SIGHUP: re-read the file; apply it only when all of it is valid.
+void reload(const std::string& path, const config::node_config& running,
+            const supervisor_actor& sup, caf::scoped_actor& self) {
+  CONDUCTOR_LOG(info, "node") << "SIGHUP: reloading " << path;
+  auto res = config::load_config_file(path);
+  if (!res.ok()) {
+    for (const auto& e : res.errors)
+      CONDUCTOR_LOG(error, "node") << e.to_string();
+    CONDUCTOR_LOG(error, "node") << "reload rejected (" << res.errors.size()
+                                 << " error(s)); still running on the previous configuration";
+    return;
+  }
+  auto& next = res.config;
+  if (next.http.listen != running.http.listen)
+    CONDUCTOR_LOG(warn, "node") << "http.listen changed: takes effect after a restart";
+  if (next.node.data_dir != running.node.data_dir)
+    CONDUCTOR_LOG(warn, "node") << "node.data_dir changed: takes effect after a restart";
+  log::configure(next.logging.level, next.logging.format);
+  self->send(sup, atom::update_v, make_settings(next));
+  CONDUCTOR_LOG(info, "node") << "configuration reloaded";
+}
+
+/// The exit code for the supervisor's exit reason.
+int exit_code_for(caf::actor_system& sys, const caf::error& reason) {
+  if (reason == ec::restart_intensity) {
+    std::string actor = "an actor";
+    if (reason.context().match_element<std::string>(0))
+      actor = reason.context().get_as<std::string>(0);
+    CONDUCTOR_LOG(error, "node") << actor << " kept crashing (restart intensity exceeded)";
+    return exit_code::restart_intensity;
+  }
+  if (reason && reason != caf::exit_reason::user_shutdown) {
+    CONDUCTOR_LOG(error, "node") << "supervisor stopped: " << sys.render(reason);
+    return exit_code::failure;
+  }
+  return exit_code::ok;
+}
+
+} // namespace
+
+node_options parse_node_options(const std::vector<std::string>& args) {
+  node_options out;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const auto& a = args[i];
+    auto value = [&](node_options::action what) {
+      if (i + 1 >= args.size()) {
+        out.error = a + " needs a file argument";
+        return;
+      }
+      out.what = what;
+      out.config_path = args[++i];
+    };
+    if (a == "--config")
+      value(node_options::action::run);
+    else if (a.rfind("--config=", 0) == 0)
+      out.config_path = a.substr(9);
+    else if (a == "--check-config")
+      value(node_options::action::check_config);
+    else if (a.rfind("--check-config=", 0) == 0) {
+      out.what = node_options::action::check_config;
+      out.config_path = a.substr(15);
+    } else if (a == "--version")
+      out.what = node_options::action::version;
+    else if (a == "--help" || a == "-h")
+      out.what = node_options::action::help;
+    else
+      out.error = "unknown argument: " + a;
+    if (!out.error.empty())
+      break;
+  }
+  return out;
+}
+
+std::string node_usage() {
+  return "usage: conductor [--config FILE] | --check-config FILE | --version | --help\n"
+         "\n"
+         "Runs the conductor node agent in the foreground, logging to stderr.\n"
+         "\n"
+         "  --config FILE        run on FILE (default: " CONDUCTOR_DEFAULT_CONFIG ")\n"
+         "  --check-config FILE  validate FILE, print ok or every error, and exit\n"
+         "  --version            print the version and exit\n"
+         "  --help               print this text and exit\n"
+         "\n"
+         "Signals: SIGINT/SIGTERM stop gracefully (within 5 s); SIGHUP reloads the\n"
+         "config, keeping the running one if the new file is invalid.\n"
+         "Exit codes: 0 ok, 1 start-up failure, 2 usage or invalid config,\n"
+         "3 an actor crashed more than 5 times within 60 s.\n";
+}
+
+int check_config(const std::string& path) {
+  auto res = config::load_config_file(path);
+  if (!res.ok()) {
+    print_errors(res);
+    return exit_code::usage;
+  }
+  std::cout << "ok\n";
+  return exit_code::ok;
+}
+
+int run_node(const std::string& config_path) {
+  auto res = config::load_config_file(config_path);
+  if (!res.ok()) {
+    print_errors(res);
+    return exit_code::usage;
+  }
+  auto cfg = std::move(res.config);
+  // The database and everything else conductor creates is the operator's alone.
+  ::umask(077);
+  log::configure(cfg.logging.level, cfg.logging.format);
+  if (cfg.node.name.empty())
+    cfg.node.name = host_name();
+  std::string error;
+  if (!make_data_dir(cfg.node.data_dir, error)) {
+    CONDUCTOR_LOG(error, "node") << error;
+    return exit_code::failure;
+  }
+  // Block before any thread exists so that every thread inherits the mask.
+  auto sigs = signal_listener::signals();
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+  auto hub = std::make_shared<metrics_hub>();
+  std::vector<http_route> routes{
+    {"GET", "/metrics",
+     [hub](const http_request&) {
+       return http_response{200, "text/plain; version=0.0.4; charset=utf-8", hub->scrape()};
+     }},
+    {"GET", "/healthz",
+     [](const http_request&) { return http_response{200, "application/json", R"({"status":"ok"})"}; }},
+  };
+  auto http = http_server::start(cfg.http.listen, std::move(routes), error);
+  if (!http) {
+    CONDUCTOR_LOG(error, "node") << error;
+    return exit_code::failure;
+  }
+  node_system_config sys_cfg;
+  caf::actor_system sys{sys_cfg};
+  CONDUCTOR_LOG(info, "node") << "conductor " << CONDUCTOR_VERSION << " on " << cfg.node.name
+                              << ", config " << config_path << ", data in "
+                              << cfg.node.data_dir;
+  CONDUCTOR_LOG(info, "node") << "serving /metrics on port " << http->port();
+  supervisor_deps deps;
+  deps.metrics = hub;
+  deps.make_probe = [](const collector_settings& s) -> std::unique_ptr<sample_probe> {
+    return std::make_unique<host_probe>("/proc", s.filesystems);
+  };
+  auto sup = sys.spawn(supervisor, make_settings(cfg), std::move(deps));
+  int code = exit_code::ok;
+  {
+    caf::scoped_actor self{sys};
+    self->monitor(sup);
+    signal_listener signals{caf::actor_cast<caf::actor>(self)};
+    bool running = true;
+    bool stopping = false;
+    while (running) {
+      self->receive(
+        [&](atom::reload) { reload(config_path, cfg, sup, self); },
+        [&](atom::shutdown) {
+          if (stopping)
+            return;
+          stopping = true;
+          CONDUCTOR_LOG(info, "node") << "stopping";
+          self->send_exit(sup, caf::exit_reason::user_shutdown);
+          // Wait for the supervisor, which waits for its children; a stuck
+          // actor must not keep the process alive past the limit.
+          self->receive(
+            [&](const caf::down_msg& dm) {
+              code = exit_code_for(sys, dm.reason);
+              running = false;
+            },
+            caf::after(shutdown_limit) >> [&] {
+              CONDUCTOR_LOG(error, "node") << "actors did not stop within 5 s; exiting";
+              std::fflush(stderr);
+              std::_Exit(exit_code::failure);
+            });
+        },
+        [&](const caf::down_msg& dm) {
+          code = exit_code_for(sys, dm.reason);
+          running = false;
+        });
+    }
+  }
+  CONDUCTOR_LOG(debug, "node") << "actors stopped; closing the HTTP server";
+  http.reset();
+  CONDUCTOR_LOG(info, "node") << "stopped";
+  return code;
+}
+
+int node_main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  auto opts = parse_node_options(args);
+  if (!opts.error.empty()) {
+    std::cerr << "conductor: " << opts.error << "\n\n" << node_usage();
+    return exit_code::usage;
+  }
+  switch (opts.what) {
+    case node_options::action::help:
+      std::cout << node_usage();
+      return exit_code::ok;
+    case node_options::action::version:
+      std::cout << "conductor " << CONDUCTOR_VERSION << '\n';
+      return exit_code::ok;
+    case node_options::action::check_config:
+      return check_config(opts.config_path);
+    case node_options::action::run:
+      break;
+  }
+  return run_node(opts.config_path);
+}
+
+} // namespace conductor
