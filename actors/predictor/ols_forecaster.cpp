@@ -94,9 +94,12 @@ std::optional<forecast_result> ols_forecaster::forecast(duration horizon,
   // horizon lies from the centre of the window.
   double leverage = sxx > 0 ? (h - mx) * (h - mx) / sxx : 0;
   double half = normal_quantile(0.5 + coverage / 2) * sd * std::sqrt(1 + 1 / n + leverage);
-  // Confidence: how full the window is, times how narrow the interval is
-  // relative to the value (a forecast of 50 +- 50 deserves little trust).
-  double fill = std::min(1.0, n / full_trust_points);
+  // Confidence: how much evidence there is (enough points, and a window at
+  // least as long as the horizon: three seconds of data say little about the
+  // next five minutes), times how narrow the interval is relative to the value
+  // (a forecast of 50 +- 50 deserves little trust).
+  double span = seconds(points_.back().t - points_.front().t);
+  double fill = std::min(1.0, n / full_trust_points) * std::min(1.0, h > 0 ? span / h : 1.0);
   double precision = 1 / (1 + half / std::max(1.0, std::abs(predicted)));
   return forecast_result{predicted, predicted - half, predicted + half, fill * precision};
 }

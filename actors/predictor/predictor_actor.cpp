@@ -1,8 +1,14 @@
 #include "actors/predictor/predictor_actor.hpp"
 
+#include <algorithm>
+
 #include <caf/system_messages.hpp>
 
 namespace conductor {
+
+bool is_percent(const std::string& metric) {
+  return metric.find("_percent") != std::string::npos;
+}
 
 predictor_actor::behavior_type predictor(predictor_actor::stateful_pointer<predictor_state> self,
                                          predictor_settings settings) {
@@ -18,6 +24,13 @@ predictor_actor::behavior_type predictor(predictor_actor::stateful_pointer<predi
         auto result = it->second.forecast(st.settings.horizon, st.settings.interval);
         if (!result)
           continue;
+        // A share cannot leave [0, 100]: a line through a rising percentage
+        // must not forecast 130 %.
+        if (is_percent(metric)) {
+          result->predicted = std::clamp(result->predicted, 0.0, 100.0);
+          result->lower = std::clamp(result->lower, 0.0, 100.0);
+          result->upper = std::clamp(result->upper, 0.0, 100.0);
+        }
         forecast fc{sample.source,     metric,        sample.wall,
                     st.settings.horizon, value,         result->predicted,
                     result->lower,     result->upper, result->confidence,

@@ -22,6 +22,9 @@ struct predictor_state {
   static inline const char* name = "predictor";
 };
 
+/// Whether a metric is a percentage (bounded to [0, 100]) by its name.
+bool is_percent(const std::string& metric);
+
 predictor_actor::behavior_type predictor(predictor_actor::stateful_pointer<predictor_state> self,
                                          predictor_settings settings);
 

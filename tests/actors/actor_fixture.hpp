@@ -1,0 +1,111 @@
+// actor_fixture.hpp -- what the deterministic actor suites share: a test
+// coordinator with conductor's types, a metrics hub, a scripted probe and a
+// recording sink.
+#pragma once
+
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <caf/test/dsl.hpp>
+
+#include "actors/collector/collector_actor.hpp"
+#include "actors/interfaces.hpp"
+#include "actors/metric_families.hpp"
+
+namespace conductor::test {
+
+using namespace std::chrono_literals;
+
+struct test_config : caf::actor_system_config {
+  test_config() {
+    register_types(*this);
+  }
+};
+
+/// A probe that plays back readings in order and then repeats the last one:
+/// the one fake in these suites, standing in for /proc.
+class scripted_probe final : public sample_probe {
+public:
+  explicit scripted_probe(std::shared_ptr<std::deque<probe_reading>> script)
+    : script_(std::move(script)) {
+  }
+  probe_reading read() override {
+    if (script_->size() > 1) {
+      auto r = script_->front();
+      script_->pop_front();
+      return r;
+    }
+    return script_->empty() ? probe_reading{} : script_->front();
+  }
+
+private:
+  std::shared_ptr<std::deque<probe_reading>> script_;
+};
+
+/// A probe factory over a shared script, so a test can append readings while
+/// the collector runs (and a restarted collector continues the same script).
+inline probe_factory scripted(std::shared_ptr<std::deque<probe_reading>> script) {
+  return [script](const collector_settings&) -> std::unique_ptr<sample_probe> {
+    return std::make_unique<scripted_probe>(script);
+  };
+}
+
+/// Host readings with the given CPU and memory percentages.
+inline probe_reading host_reading(double cpu, double memory) {
+  return probe_reading{{{"cpu_percent", cpu}, {"memory_percent", memory}}, {}};
+}
+
+/// Records everything it is sent; stands in for any consumer.
+using recorder_actor = caf::typed_actor<caf::reacts_to<resource_sample>,
+                                        caf::reacts_to<forecast>, caf::reacts_to<decision>>;
+
+struct recorder_state {
+  std::vector<resource_sample> samples;
+  std::vector<forecast> forecasts;
+  std::vector<decision> decisions;
+  static inline const char* name = "recorder";
+};
+
+inline recorder_actor::behavior_type
+recorder(recorder_actor::stateful_pointer<recorder_state> self) {
+  return {
+    [=](const resource_sample& x) { self->state.samples.push_back(x); },
+    [=](const forecast& x) { self->state.forecasts.push_back(x); },
+    [=](const decision& x) { self->state.decisions.push_back(x); },
+  };
+}
+
+using recorder_impl = recorder_actor::stateful_base<recorder_state>;
+
+/// The fixture every actor suite derives from.
+struct actor_fixture : test_coordinator_fixture<test_config> {
+  std::shared_ptr<metrics_hub> hub = std::make_shared<metrics_hub>();
+
+  /// The value of one counter or gauge in the hub's registry, or -1.
+  double metric_value(const std::string& name,
+                      const std::map<std::string, std::string>& labels = {}) {
+    for (const auto& family : hub->registry->Collect()) {
+      if (family.name != name)
+        continue;
+      for (const auto& m : family.metric) {
+        std::map<std::string, std::string> have;
+        for (const auto& l : m.label)
+          have[l.name] = l.value;
+        if (have == labels)
+          return family.type == prometheus::MetricType::Counter ? m.counter.value
+                                                                 : m.gauge.value;
+      }
+    }
+    return -1;
+  }
+
+  /// The test clock's now.
+  caf::actor_clock::time_point now() {
+    return sched.clock().now();
+  }
+};
+
+} // namespace conductor::test

@@ -1,0 +1,79 @@
+// Every message survives CAF's binary serializer unchanged (they will cross
+// the network to conductorctl) and errors render through our category.
+#define CAF_SUITE messages
+
+#include "tests/actors/actor_fixture.hpp"
+
+#include <caf/deep_to_string.hpp>
+
+using namespace conductor;
+using namespace conductor::test;
+
+namespace {
+
+caf::timestamp at(int64_t seconds) {
+  return caf::timestamp{std::chrono::seconds(seconds)};
+}
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(messages_tests, actor_fixture)
+
+CAF_TEST(resource samples roundtrip) {
+  resource_sample x{"host", 42s, at(1700000000), {{"cpu_percent", 12.5}, {"memory_percent", 40}}};
+  CAF_CHECK_EQUAL(roundtrip(x), x);
+}
+
+CAF_TEST(forecasts roundtrip) {
+  forecast x{"host", "memory_percent", at(1700000000), 5min, 50, 61.5, 55, 68, 0.75, 60};
+  CAF_CHECK_EQUAL(roundtrip(x), x);
+}
+
+CAF_TEST(decisions roundtrip) {
+  decision x{at(1700000000), "degrade", "voice", "forecast",
+             "memory forecast 85% in 5m >= degrade 80%", R"({"memory_percent":70})",
+             "balanced", 0.8};
+  CAF_CHECK_EQUAL(roundtrip(x), x);
+}
+
+CAF_TEST(health messages roundtrip) {
+  health_event h{"web", false, 2s, "timeout after 2s", at(1700000000)};
+  CAF_CHECK_EQUAL(roundtrip(h), h);
+  breaker_transition b{"web", "closed", "open", "3 consecutive failures", at(1700000001)};
+  CAF_CHECK_EQUAL(roundtrip(b), b);
+}
+
+CAF_TEST(supervisor views roundtrip) {
+  std::vector<child_info> xs{{"collector", true, 2, "runtime_error"}, {"scaler", false, 0, ""}};
+  CAF_CHECK_EQUAL(roundtrip(xs), xs);
+}
+
+CAF_TEST(settings roundtrip) {
+  node_settings x;
+  x.collector = {250ms, {"/", "/var"}};
+  x.predictor = {30min, 5min, 0.9};
+  x.scaler = {"enabled", "balanced", 30s, 90, 80, 65, 65, 95, 5min, 3, 0.6};
+  x.persistence = {"/tmp/c.db", 24h, 1s};
+  CAF_CHECK_EQUAL(roundtrip(x), x);
+}
+
+CAF_TEST(typed sink handles roundtrip) {
+  auto rec = sys.spawn(recorder);
+  sample_sink s{rec};
+  CAF_CHECK_EQUAL(roundtrip(s), s);
+  caf::anon_send_exit(rec, caf::exit_reason::user_shutdown);
+}
+
+CAF_TEST(messages print by name) {
+  health_event h{"web", true, 0s, "", at(0)};
+  CAF_CHECK_EQUAL(caf::deep_to_string(h).rfind("health_event(", 0), 0u);
+}
+
+CAF_TEST(errors render through the conductor category) {
+  auto err = caf::make_error(ec::restart_intensity, "scaler");
+  CAF_CHECK_EQUAL(sys.render(err), R"_(conductor: restart_intensity ("scaler"))_");
+  CAF_CHECK(err == ec::restart_intensity);
+  CAF_CHECK_EQUAL(err.category(), caf::atom("conductor"));
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()

@@ -1,0 +1,273 @@
+// The supervisor with every real actor on the deterministic scheduler: the
+// database is a real SQLite file; only /proc is scripted.
+#define CAF_SUITE supervisor
+
+#include "actors/supervisor/supervisor_actor.hpp"
+
+#include <sqlite3.h>
+
+#include <nlohmann/json.hpp>
+
+#include "actors/predictor/predictor_actor.hpp"
+#include "actors/scaler/scaler_actor.hpp"
+#include "tests/actors/actor_fixture.hpp"
+#include "tests/temp_dir.hpp"
+
+using namespace conductor;
+using namespace conductor::test;
+
+namespace {
+
+using supervisor_impl = supervisor_actor::stateful_base<supervisor_state>;
+using predictor_impl = predictor_actor::stateful_base<predictor_state>;
+using scaler_impl = scaler_actor::stateful_base<scaler_state>;
+using collector_impl = collector_actor::stateful_base<collector_state>;
+
+/// Rows of a table in the database file, read over a second connection the
+/// way an operator's sqlite3 would.
+int64_t rows(const std::string& db_path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  int64_t n = -1;
+  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK
+        && sqlite3_step(stmt) == SQLITE_ROW)
+      n = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close(db);
+  return n;
+}
+
+struct fixture : actor_fixture {
+  temp_dir dir;
+  std::shared_ptr<std::deque<probe_reading>> script
+    = std::make_shared<std::deque<probe_reading>>();
+  node_settings settings;
+  supervisor_actor sup;
+
+  fixture() {
+    script->push_back(host_reading(20, 50));
+    settings.collector = {1s, {"/"}};
+    settings.predictor = {10min, 1min, 0.9};
+    settings.scaler = {"enabled", "balanced", 10s, 90, 80, 65, 65, 95, 1min, 2, 0.6};
+    settings.persistence = {dir.file("conductor.db"), 24h, 1s};
+  }
+
+  void start(int max_restarts = 5) {
+    supervisor_deps deps;
+    deps.metrics = hub;
+    deps.make_probe = scripted(script);
+    deps.detach_blocking = false;
+    deps.max_restarts = max_restarts;
+    sup = sys.spawn(supervisor, settings, deps);
+    self->monitor(sup);
+    sched.run();
+  }
+
+  ~fixture() override {
+    if (sup) {
+      caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
+      sched.run();
+    }
+  }
+
+  supervisor_state& state() {
+    return deref<supervisor_impl>(sup).state;
+  }
+
+  const child_info& info(const std::string& name) {
+    for (const auto& c : state().children)
+      if (c.name == name)
+        return c;
+    CAF_FAIL("no child named " << name);
+  }
+
+  void run_for(caf::timespan total, caf::timespan step = 1s) {
+    for (caf::timespan t{0}; t < total; t += step) {
+      advance_time(step);
+      sched.run();
+    }
+  }
+
+  std::string db() {
+    return settings.persistence.path;
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(supervisor_tests, fixture)
+
+CAF_TEST(every child starts and is wired) {
+  start();
+  for (const auto& c : state().children)
+    CAF_CHECK(c.running);
+  CAF_CHECK_EQUAL(state().children.size(), 5u);
+  CAF_CHECK_EQUAL(deref<collector_impl>(state().collector).state.sinks.size(), 4u);
+  CAF_CHECK_EQUAL(deref<predictor_impl>(state().predictor).state.sinks.size(), 2u);
+  CAF_CHECK_EQUAL(deref<scaler_impl>(state().scaler).state.sinks.size(), 2u);
+}
+
+CAF_TEST(samples flow to forecasts and decisions and the database) {
+  start();
+  // Calm for 10 s: the first evaluation says so.
+  run_for(10s);
+  auto& sc = deref<scaler_impl>(state().scaler).state;
+  CAF_CHECK_EQUAL(sc.last.action, "hold");
+  CAF_CHECK_EQUAL(sc.last.trigger, "measured");
+  // Memory climbs over degrade (80 %) and stays: two evaluations confirm it.
+  script->clear();
+  script->push_back(host_reading(20, 85));
+  run_for(20s);
+  CAF_CHECK_EQUAL(sc.last.action, "degrade");
+  CAF_CHECK_EQUAL(sc.last.trigger, "measured");
+  CAF_CHECK_EQUAL(sc.last.reason, "memory 85.0% >= degrade 80% for 2 evaluation(s)");
+  CAF_CHECK_EQUAL(sc.last.policy, "balanced");
+  // Forecasts reached the metrics actor and the registry.
+  CAF_CHECK_GREATER(metric_value("conductor_forecast_confidence",
+                                 {{"source", "host"},
+                                  {"metric", "memory_percent"},
+                                  {"horizon", "60s"}}),
+                    0.0);
+  CAF_CHECK_EQUAL(metric_value("conductor_host_memory_usage_ratio"), 0.85);
+  CAF_CHECK_EQUAL(metric_value("conductor_decisions_total", {{"action", "degrade"}}), 1.0);
+  // Both decisions are in the audit log; the samples were written in batches.
+  CAF_CHECK_EQUAL(rows(db(), "SELECT COUNT(*) FROM autoscaler_history"), 2);
+  CAF_CHECK_EQUAL(rows(db(), "SELECT COUNT(*) FROM autoscaler_history WHERE action='degrade'"
+                             " AND reason LIKE 'memory 85.0%'"),
+                  1);
+  // 30 ticks x 2 metrics; the last batch may still wait for its timer.
+  CAF_CHECK_GREATER_OR_EQUAL(rows(db(), "SELECT COUNT(*) FROM autoscaler_metrics"), 58);
+}
+
+CAF_TEST(a rising trend degrades before the threshold is reached) {
+  settings.scaler.confirm_up = 1;
+  start();
+  // Memory rises 0.4 points per second from 40 %. The forecast is trusted
+  // once the window spans most of the 60 s horizon; by then memory is near
+  // 60 %, far under the 80 % threshold, but heading for it.
+  script->clear();
+  for (int i = 0; i <= 70; ++i)
+    script->push_back(host_reading(20, 40 + 0.4 * i));
+  run_for(60s);
+  auto& sc = deref<scaler_impl>(state().scaler).state;
+  CAF_REQUIRE_EQUAL(sc.last.action, "degrade");
+  CAF_CHECK_EQUAL(sc.last.trigger, "forecast");
+  CAF_CHECK_LESS(sc.last.confidence, 1.0);
+  CAF_CHECK_GREATER_OR_EQUAL(sc.last.confidence, 0.6);
+  auto inputs = nlohmann::json::parse(sc.last.inputs);
+  CAF_CHECK_LESS(inputs["memory_percent"].get<double>(), 80.0);
+  CAF_CHECK_GREATER_OR_EQUAL(inputs["memory_percent_forecast"].get<double>(), 80.0);
+}
+
+CAF_TEST(a crashed child is restarted and re-wired) {
+  start();
+  auto old_predictor = state().predictor;
+  caf::anon_send_exit(old_predictor, caf::exit_reason::kill);
+  sched.run();
+  CAF_CHECK_NOT_EQUAL(state().predictor, old_predictor);
+  CAF_CHECK_EQUAL(info("predictor").restarts, 1u);
+  CAF_CHECK(info("predictor").running);
+  CAF_CHECK_EQUAL(metric_value("conductor_actor_restarts_total", {{"actor", "predictor"}}),
+                  1.0);
+  // The collector dropped the dead predictor and took the new one.
+  CAF_CHECK_EQUAL(deref<collector_impl>(state().collector).state.sinks.size(), 4u);
+  // The new predictor receives samples and publishes to the scaler and metrics.
+  auto& pred = deref<predictor_impl>(state().predictor).state;
+  CAF_CHECK_EQUAL(pred.sinks.size(), 2u);
+  run_for(3s);
+  CAF_CHECK_EQUAL(pred.series.size(), 2u);
+  CAF_CHECK_GREATER(metric_value("conductor_forecast",
+                                 {{"source", "host"}, {"metric", "cpu_percent"}, {"horizon", "60s"}}),
+                    0.0);
+}
+
+CAF_TEST(a restarted publisher gets its subscribers back) {
+  start();
+  caf::anon_send_exit(state().collector, caf::exit_reason::kill);
+  sched.run();
+  CAF_CHECK_EQUAL(info("collector").restarts, 1u);
+  CAF_CHECK_EQUAL(deref<collector_impl>(state().collector).state.sinks.size(), 4u);
+  run_for(2s);
+  CAF_CHECK_EQUAL(deref<predictor_impl>(state().predictor).state.series.size(), 2u);
+}
+
+CAF_TEST(more than five crashes within a minute end the supervisor naming the actor) {
+  start();
+  for (int i = 0; i < 6; ++i) {
+    caf::anon_send_exit(state().scaler, caf::exit_reason::kill);
+    sched.run();
+    advance_time(1s);
+  }
+  sched.run();
+  bool got_down = false;
+  self->receive([&](const caf::down_msg& dm) {
+    got_down = true;
+    CAF_CHECK(dm.reason == ec::restart_intensity);
+    CAF_CHECK_EQUAL(sys.render(dm.reason), R"_(conductor: restart_intensity ("scaler"))_");
+  });
+  CAF_CHECK(got_down);
+  sup = nullptr;
+}
+
+CAF_TEST(crashes spread over more than a minute are forgiven) {
+  start();
+  for (int i = 0; i < 8; ++i) {
+    caf::anon_send_exit(state().scaler, caf::exit_reason::kill);
+    sched.run();
+    advance_time(15s);
+    sched.run();
+  }
+  CAF_CHECK_EQUAL(info("scaler").restarts, 8u);
+  CAF_CHECK(info("scaler").running);
+}
+
+CAF_TEST(shutdown stops every child and writes what was buffered) {
+  start();
+  run_for(3s);
+  // Samples of the last second wait for the batch timer; the exit flushes them.
+  advance_time(500ms);
+  sched.run();
+  caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
+  sched.run();
+  self->receive([&](const caf::down_msg& dm) {
+    CAF_CHECK_EQUAL(dm.reason, caf::error{caf::exit_reason::user_shutdown});
+  });
+  CAF_CHECK_EQUAL(rows(db(), "SELECT COUNT(*) FROM autoscaler_metrics"), 6);
+  sup = nullptr;
+}
+
+CAF_TEST(new settings reach every child) {
+  start();
+  auto next = settings;
+  next.collector.interval = 2s;
+  next.scaler.degrade_memory = 70;
+  next.predictor.horizon = 2min;
+  caf::anon_send(sup, atom::update_v, next);
+  sched.run();
+  CAF_CHECK_EQUAL(deref<collector_impl>(state().collector).state.settings.interval,
+                  caf::timespan{2s});
+  CAF_CHECK_EQUAL(deref<scaler_impl>(state().scaler).state.settings.degrade_memory, 70.0);
+  CAF_CHECK_EQUAL(deref<predictor_impl>(state().predictor).state.settings.horizon,
+                  caf::timespan{2min});
+  // A restart after the update uses the new settings.
+  caf::anon_send_exit(state().scaler, caf::exit_reason::kill);
+  sched.run();
+  CAF_CHECK_EQUAL(deref<scaler_impl>(state().scaler).state.settings.degrade_memory, 70.0);
+}
+
+CAF_TEST(the children query lists every child) {
+  start();
+  auto rp = self->request(sup, caf::infinite, atom::get_v, atom::children_v);
+  sched.run();
+  rp.receive(
+    [](const std::vector<child_info>& xs) {
+      CAF_REQUIRE_EQUAL(xs.size(), 5u);
+      CAF_CHECK_EQUAL(xs.front().name, "persistence");
+      CAF_CHECK_EQUAL(xs.back().name, "collector");
+    },
+    [](const caf::error& err) { CAF_FAIL("unexpected error: " << caf::to_string(err)); });
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()

@@ -1,0 +1,192 @@
+// The conductor binary as an operator runs it: a real process, a real port on
+// loopback, a real SQLite file, real signals.
+#define CAF_SUITE node_binary
+
+#include <caf/test/unit_test.hpp>
+
+#include <sqlite3.h>
+
+#include <csignal>
+#include <fstream>
+
+#include "tests/http_client.hpp"
+#include "tests/system/child_process.hpp"
+#include "tests/temp_dir.hpp"
+
+using namespace conductor::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string binary = CONDUCTOR_BINARY;
+const std::string source_dir = CONDUCTOR_SOURCE_DIR;
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream out{path, std::ios::trunc};
+  out << text;
+}
+
+int64_t db_count(const std::string& db_path, const std::string& table) {
+  sqlite3* db = nullptr;
+  int64_t n = -1;
+  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* stmt = nullptr;
+    auto sql = "SELECT COUNT(*) FROM " + table;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK
+        && sqlite3_step(stmt) == SQLITE_ROW)
+      n = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close(db);
+  return n;
+}
+
+/// A node on a temp data dir and a free port, ticking fast.
+struct node_fixture {
+  temp_dir dir;
+  uint16_t port = free_port();
+  std::string config = dir.file("node.yaml");
+
+  node_fixture() {
+    write_file(config, config_text());
+  }
+
+  std::string config_text(const std::string& collector_interval = "100ms") const {
+    return "node:\n  data_dir: " + dir.file("data") + "\n"
+           + "collector:\n  interval: " + collector_interval + "\n"
+           + "scaler:\n  evaluation_interval: 200ms\n"
+           + "persistence:\n  batch: 100ms\n"
+           + "http:\n  listen: 127.0.0.1:" + std::to_string(port) + "\n";
+  }
+
+  child_process start() {
+    return child_process{{binary, "--config", config}, dir.file("out"), dir.file("err")};
+  }
+
+  /// Waits until /metrics answers and shows `needle`.
+  bool scrape_shows(const std::string& needle) {
+    return eventually([&] {
+      auto r = http_get(port, "/metrics");
+      return r.status == 200 && r.body.find(needle) != std::string::npos;
+    });
+  }
+};
+
+} // namespace
+
+CAF_TEST(version and help) {
+  temp_dir dir;
+  auto v = run_to_end({binary, "--version"}, dir.path());
+  CAF_CHECK_EQUAL(v.code, 0);
+  CAF_CHECK_EQUAL(v.out, "conductor " CONDUCTOR_VERSION "\n");
+  auto h = run_to_end({binary, "--help"}, dir.path());
+  CAF_CHECK_EQUAL(h.code, 0);
+  CAF_CHECK_NOT_EQUAL(h.out.find("--check-config FILE"), std::string::npos);
+}
+
+CAF_TEST(an unknown argument is a usage error) {
+  temp_dir dir;
+  auto r = run_to_end({binary, "--frobnicate"}, dir.path());
+  CAF_CHECK_EQUAL(r.code, 2);
+  CAF_CHECK_NOT_EQUAL(r.err.find("unknown argument: --frobnicate"), std::string::npos);
+}
+
+CAF_TEST(check config accepts the shipped default) {
+  temp_dir dir;
+  auto r = run_to_end({binary, "--check-config", source_dir + "/config/node.yaml"}, dir.path());
+  CAF_CHECK_EQUAL(r.code, 0);
+  CAF_CHECK_EQUAL(r.out, "ok\n");
+}
+
+CAF_TEST(check config points at the line of a typo) {
+  temp_dir dir;
+  auto file = dir.file("bad.yaml");
+  write_file(file, "scaler:\n  mode: enabled\n  policy: agresive\n  polcy: balanced\n");
+  auto r = run_to_end({binary, "--check-config", file}, dir.path());
+  CAF_CHECK_EQUAL(r.code, 2);
+  CAF_CHECK_EQUAL(r.out, "");
+  CAF_CHECK_NOT_EQUAL(r.err.find(file + ":3:11: scaler.policy: unknown value \"agresive\" "
+                                        "(expected conservative|balanced|aggressive)"),
+                      std::string::npos);
+  CAF_CHECK_NOT_EQUAL(r.err.find(file + ":4:3: scaler: unknown key \"polcy\" (did you mean \"policy\"?)"), std::string::npos);
+}
+
+CAF_TEST(a node starts serves metrics writes its database and stops on the term signal) {
+  node_fixture f;
+  auto node = f.start();
+  CAF_REQUIRE(f.scrape_shows("conductor_decisions_total{action=\"hold\"} 1"));
+  auto m = http_get(f.port, "/metrics");
+  CAF_CHECK_NOT_EQUAL(m.headers.find("Content-Type: text/plain; version=0.0.4"),
+                      std::string::npos);
+  CAF_CHECK_NOT_EQUAL(m.body.find("conductor_build_info{version=\"" CONDUCTOR_VERSION "\"} 1"),
+                      std::string::npos);
+  CAF_CHECK_NOT_EQUAL(m.body.find("conductor_host_memory_usage_ratio "), std::string::npos);
+  CAF_CHECK_NOT_EQUAL(m.body.find("conductor_host_filesystem_usage_ratio{mountpoint=\"/\"}"),
+                      std::string::npos);
+  CAF_CHECK(f.scrape_shows("conductor_host_cpu_usage_ratio "));
+  CAF_CHECK_EQUAL(http_get(f.port, "/nope").status, 404);
+  auto started = std::chrono::steady_clock::now();
+  node.signal(SIGTERM);
+  CAF_CHECK_EQUAL(node.wait(5s), 0);
+  CAF_CHECK_LESS(std::chrono::steady_clock::now() - started, 5s);
+  auto db = f.dir.file("data/conductor.db");
+  CAF_CHECK_GREATER(db_count(db, "autoscaler_metrics"), 0);
+  CAF_CHECK_EQUAL(db_count(db, "autoscaler_history"), 1);
+  // The port is free again.
+  CAF_CHECK_EQUAL(http_get(f.port, "/metrics").status, 0);
+}
+
+CAF_TEST(the interrupt signal stops the node like the term signal) {
+  node_fixture f;
+  auto node = f.start();
+  CAF_REQUIRE(f.scrape_shows("conductor_build_info"));
+  node.signal(SIGINT);
+  CAF_CHECK_EQUAL(node.wait(5s), 0);
+  CAF_CHECK_NOT_EQUAL(node.err().find("node: stopped"), std::string::npos);
+}
+
+CAF_TEST(a hangup signal with a broken file keeps the running config) {
+  node_fixture f;
+  auto node = f.start();
+  CAF_REQUIRE(f.scrape_shows("conductor_build_info"));
+  write_file(f.config, "collector:\n  interval: fast\nscaler:\n  mode: sometimes\n");
+  node.signal(SIGHUP);
+  CAF_REQUIRE(eventually([&] { return node.err().find("reload rejected") != std::string::npos; }));
+  auto err = node.err();
+  CAF_CHECK_NOT_EQUAL(err.find(f.config + ":2:13: collector.interval"), std::string::npos);
+  CAF_CHECK_NOT_EQUAL(err.find(f.config + ":4:9: scaler.mode"), std::string::npos);
+  CAF_CHECK(node.running());
+  CAF_CHECK_EQUAL(http_get(f.port, "/metrics").status, 200);
+  // A valid file is applied.
+  write_file(f.config, f.config_text("300ms"));
+  node.signal(SIGHUP);
+  CAF_CHECK(eventually(
+    [&] { return node.err().find("configuration reloaded") != std::string::npos; }));
+  node.signal(SIGTERM);
+  CAF_CHECK_EQUAL(node.wait(5s), 0);
+}
+
+CAF_TEST(an invalid config refuses to start) {
+  node_fixture f;
+  write_file(f.config, "http:\n  listen: 0.0.0.0:8888\n");
+  auto node = f.start();
+  CAF_CHECK_EQUAL(node.wait(5s), 2);
+  CAF_CHECK_NOT_EQUAL(node.err().find("http.listen"), std::string::npos);
+}
+
+CAF_TEST(a port in use fails the start with a clear message) {
+  node_fixture f;
+  auto first = f.start();
+  CAF_REQUIRE(f.scrape_shows("conductor_build_info"));
+  temp_dir other;
+  write_file(other.file("node.yaml"), "node:\n  data_dir: " + other.file("data")
+                                        + "\nhttp:\n  listen: 127.0.0.1:"
+                                        + std::to_string(f.port) + "\n");
+  child_process second{{binary, "--config", other.file("node.yaml")}, other.file("out"),
+                       other.file("err")};
+  CAF_CHECK_EQUAL(second.wait(5s), 1);
+  CAF_CHECK_NOT_EQUAL(second.err().find("cannot listen on 127.0.0.1:" + std::to_string(f.port)),
+                      std::string::npos);
+  first.signal(SIGTERM);
+  CAF_CHECK_EQUAL(first.wait(5s), 0);
+}

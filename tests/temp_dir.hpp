@@ -1,0 +1,37 @@
+// temp_dir.hpp -- a private directory under /tmp, removed with everything in it.
+#pragma once
+
+#include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+
+namespace conductor::test {
+
+class temp_dir {
+public:
+  temp_dir() {
+    char tmpl[] = "/tmp/conductor-test-XXXXXX";
+    if (!::mkdtemp(tmpl))
+      throw std::runtime_error("mkdtemp failed");
+    path_ = tmpl;
+  }
+  ~temp_dir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  temp_dir(const temp_dir&) = delete;
+  temp_dir& operator=(const temp_dir&) = delete;
+
+  const std::string& path() const {
+    return path_;
+  }
+  std::string file(const std::string& name) const {
+    return path_ + "/" + name;
+  }
+
+private:
+  std::string path_;
+};
+
+} // namespace conductor::test
