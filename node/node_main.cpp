@@ -103,8 +103,8 @@ private:
 };
 
 /// SIGHUP: re-read the file; apply it only when all of it is valid.
-void reload(const std::string& path, const config::node_config& running,
-            const supervisor_actor& sup, caf::scoped_actor& self) {
+void reload(const std::string& path, config::node_config& running, const supervisor_actor& sup,
+            caf::scoped_actor& self) {
   CONDUCTOR_LOG(info, "node") << "SIGHUP: reloading " << path;
   auto res = config::load_config_file(path);
   if (!res.ok()) {
@@ -119,8 +119,18 @@ void reload(const std::string& path, const config::node_config& running,
     CONDUCTOR_LOG(warn, "node") << "http.listen changed: takes effect after a restart";
   if (next.node.data_dir != running.node.data_dir)
     CONDUCTOR_LOG(warn, "node") << "node.data_dir changed: takes effect after a restart";
+  if (next.persistence.path != running.persistence.path)
+    CONDUCTOR_LOG(warn, "node") << "persistence.path changed: takes effect after a restart";
+  // What only a restart changes stays as it is in effect, so that the next
+  // reload compares against the truth.
+  next.http = running.http;
+  next.node.data_dir = running.node.data_dir;
+  next.persistence.path = running.persistence.path;
+  if (next.node.name.empty())
+    next.node.name = running.node.name;
   log::configure(next.logging.level, next.logging.format);
   self->send(sup, atom::update_v, make_settings(next));
+  running = std::move(next);
   CONDUCTOR_LOG(info, "node") << "configuration reloaded";
 }
 

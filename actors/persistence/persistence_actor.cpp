@@ -110,9 +110,7 @@ persistence(persistence_actor::stateful_pointer<persistence_state> self,
     },
     [=](atom::update, persistence_settings settings) {
       auto& st = self->state;
-      if (settings.path != st.settings.path)
-        CONDUCTOR_LOG(warn, "persistence") << "persistence.path changed to " << settings.path
-                                           << ": takes effect after a restart of the node";
+      // The open connection stays where it is; the node warns about a new path.
       settings.path = st.settings.path;
       st.settings = std::move(settings);
     },

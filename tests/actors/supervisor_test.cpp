@@ -4,13 +4,12 @@
 
 #include "actors/supervisor/supervisor_actor.hpp"
 
-#include <sqlite3.h>
-
 #include <nlohmann/json.hpp>
 
 #include "actors/predictor/predictor_actor.hpp"
 #include "actors/scaler/scaler_actor.hpp"
 #include "tests/actors/actor_fixture.hpp"
+#include "tests/db_query.hpp"
 #include "tests/temp_dir.hpp"
 
 using namespace conductor;
@@ -22,22 +21,6 @@ using supervisor_impl = supervisor_actor::stateful_base<supervisor_state>;
 using predictor_impl = predictor_actor::stateful_base<predictor_state>;
 using scaler_impl = scaler_actor::stateful_base<scaler_state>;
 using collector_impl = collector_actor::stateful_base<collector_state>;
-
-/// Rows of a table in the database file, read over a second connection the
-/// way an operator's sqlite3 would.
-int64_t rows(const std::string& db_path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  int64_t n = -1;
-  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK
-        && sqlite3_step(stmt) == SQLITE_ROW)
-      n = sqlite3_column_int64(stmt, 0);
-    sqlite3_finalize(stmt);
-  }
-  sqlite3_close(db);
-  return n;
-}
 
 struct fixture : actor_fixture {
   temp_dir dir;
@@ -133,12 +116,12 @@ CAF_TEST(samples flow to forecasts and decisions and the database) {
   CAF_CHECK_EQUAL(metric_value("conductor_host_memory_usage_ratio"), 0.85);
   CAF_CHECK_EQUAL(metric_value("conductor_decisions_total", {{"action", "degrade"}}), 1.0);
   // Both decisions are in the audit log; the samples were written in batches.
-  CAF_CHECK_EQUAL(rows(db(), "SELECT COUNT(*) FROM autoscaler_history"), 2);
-  CAF_CHECK_EQUAL(rows(db(), "SELECT COUNT(*) FROM autoscaler_history WHERE action='degrade'"
+  CAF_CHECK_EQUAL(query_int(db(), "SELECT COUNT(*) FROM autoscaler_history"), 2);
+  CAF_CHECK_EQUAL(query_int(db(), "SELECT COUNT(*) FROM autoscaler_history WHERE action='degrade'"
                              " AND reason LIKE 'memory 85.0%'"),
                   1);
   // 30 ticks x 2 metrics; the last batch may still wait for its timer.
-  CAF_CHECK_GREATER_OR_EQUAL(rows(db(), "SELECT COUNT(*) FROM autoscaler_metrics"), 58);
+  CAF_CHECK_GREATER_OR_EQUAL(query_int(db(), "SELECT COUNT(*) FROM autoscaler_metrics"), 58);
 }
 
 CAF_TEST(a rising trend degrades before the threshold is reached) {
@@ -181,6 +164,42 @@ CAF_TEST(a crashed child is restarted and re-wired) {
   CAF_CHECK_GREATER(metric_value("conductor_forecast",
                                  {{"source", "host"}, {"metric", "cpu_percent"}, {"horizon", "60s"}}),
                     0.0);
+}
+
+CAF_TEST(an actor that throws is restarted and the node keeps sampling) {
+  // A probe whose read throws once: the exception ends the collector, the
+  // supervisor restarts it with a fresh probe, and samples flow again.
+  auto throws_left = std::make_shared<int>(1);
+  supervisor_deps deps;
+  deps.metrics = hub;
+  deps.detach_blocking = false;
+  auto inner = scripted(script);
+  deps.make_probe = [=](const collector_settings& s) -> std::unique_ptr<sample_probe> {
+    struct throwing_probe final : sample_probe {
+      std::unique_ptr<sample_probe> next;
+      std::shared_ptr<int> left;
+      probe_reading read() override {
+        if (*left > 0) {
+          --*left;
+          throw std::runtime_error("probe exploded");
+        }
+        return next->read();
+      }
+    };
+    auto p = std::make_unique<throwing_probe>();
+    p->next = inner(s);
+    p->left = throws_left;
+    return p;
+  };
+  sup = sys.spawn(supervisor, settings, deps);
+  self->monitor(sup);
+  sched.run();
+  run_for(1s);
+  CAF_CHECK_EQUAL(info("collector").restarts, 1u);
+  CAF_CHECK(info("collector").running);
+  run_for(2s);
+  CAF_CHECK_EQUAL(deref<predictor_impl>(state().predictor).state.series.size(), 2u);
+  CAF_CHECK_EQUAL(metric_value("conductor_collector_ticks_total"), 2.0);
 }
 
 CAF_TEST(a restarted publisher gets its subscribers back) {
@@ -234,7 +253,7 @@ CAF_TEST(shutdown stops every child and writes what was buffered) {
   self->receive([&](const caf::down_msg& dm) {
     CAF_CHECK_EQUAL(dm.reason, caf::error{caf::exit_reason::user_shutdown});
   });
-  CAF_CHECK_EQUAL(rows(db(), "SELECT COUNT(*) FROM autoscaler_metrics"), 6);
+  CAF_CHECK_EQUAL(query_int(db(), "SELECT COUNT(*) FROM autoscaler_metrics"), 6);
   sup = nullptr;
 }
 
