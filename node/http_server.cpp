@@ -101,6 +101,8 @@ int http_server::on_request(mg_connection* conn, void* self) {
   } catch (const std::exception& e) {
     // A handler bug must cost one request, never the server thread.
     res = json_error(500, std::string{"internal error: "} + e.what());
+  } catch (...) {
+    res = json_error(500, "internal error: unknown exception");
   }
   mg_response_header_start(conn, res.status);
   mg_response_header_add(conn, "Content-Type", res.content_type.c_str(), -1);

@@ -108,7 +108,7 @@ bool pressure_policy::below_restore() const {
                   settings_.min_confidence);
 }
 
-std::string pressure_policy::inputs_json() const {
+std::string pressure_policy::inputs_json(state before) const {
   nlohmann::json j = nlohmann::json::object();
   auto put = [&](const char* name, const reading& r) {
     if (r.measured)
@@ -120,20 +120,21 @@ std::string pressure_policy::inputs_json() const {
   };
   put("cpu_percent", cpu_);
   put("memory_percent", memory_);
-  j["state"] = to_string(state_);
+  j["state_before"] = to_string(before);
   return j.dump();
 }
 
 std::optional<policy_decision> pressure_policy::evaluate(duration now) {
+  const auto before = current();
   auto decide = [&](std::string action, std::string trigger, std::string reason,
                     double confidence = 1.0) {
     return policy_decision{std::move(action), std::move(trigger), std::move(reason),
-                           inputs_json(), confidence};
+                           inputs_json(before), confidence};
   };
   if (settings_.mode != "enabled") {
-    if (state_ == state::suspended)
+    if (suspended_)
       return std::nullopt;
-    state_ = state::suspended;
+    suspended_ = true;
     over_count_ = 0;
     below_since_.reset();
     return decide("hold", "config",
@@ -141,8 +142,13 @@ std::optional<policy_decision> pressure_policy::evaluate(duration now) {
   }
   if (!cpu_.measured && !memory_.measured)
     return std::nullopt;
-  if (state_ == state::suspended)
-    state_ = state::unknown;
+  if (suspended_) {
+    suspended_ = false;
+    // A calm host is announced afresh; a degraded one stays degraded and is
+    // restored by the usual hysteresis.
+    if (state_ == state::normal)
+      state_ = state::unknown;
+  }
   // Emergency first: no confirmation, the next OOM kill does not wait.
   if (memory_.measured && *memory_.measured >= settings_.emergency_memory) {
     below_since_.reset();

@@ -52,7 +52,7 @@ public:
   std::optional<policy_decision> evaluate(duration now);
 
   state current() const {
-    return state_;
+    return suspended_ ? state::suspended : state_;
   }
 
 private:
@@ -65,13 +65,17 @@ private:
   /// Why the host is over a degrade threshold, if it is: (trigger, reason, confidence).
   std::optional<policy_decision> over_degrade() const;
   bool below_restore() const;
-  std::string inputs_json() const;
+  /// The inputs the decision saw, with the state the host was in before it.
+  std::string inputs_json(state before) const;
 
   scaler_settings settings_;
   reading cpu_;
   reading memory_;
   duration horizon_{};
+  /// The host's state. A suspension does not overwrite it: re-enabling the
+  /// scaler while services are degraded must still restore them later.
   state state_ = state::unknown;
+  bool suspended_ = false;
   int over_count_ = 0;
   std::optional<duration> below_since_;
 };
