@@ -31,6 +31,13 @@ constexpr auto shutdown_limit = std::chrono::seconds(5);
 struct node_system_config : caf::actor_system_config {
   node_system_config() {
     register_types(*this);
+    // CAF's default work-stealing scheduler polls when idle: each of its
+    // max(cores, 4) workers wakes every 10 ms, ~17 ms of CPU per second on a
+    // node that does nothing (bench/RESULTS.md, 2026-11-23). The sharing
+    // scheduler's workers sleep on a condition variable instead. A node agent
+    // handles a few messages per second, so the throughput it gives up is
+    // irrelevant and the idle cost is what users compare.
+    set("scheduler.policy", caf::atom("sharing"));
   }
 };
 
