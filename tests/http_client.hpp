@@ -5,9 +5,12 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 
 namespace conductor::test {
@@ -19,41 +22,59 @@ struct http_reply {
   std::string body;
 };
 
-/// Sends one request to 127.0.0.1:port and reads the reply until EOF.
-inline http_reply http_request_raw(uint16_t port, const std::string& method,
-                                   const std::string& path) {
+/// Sends `request` (a whole raw HTTP request) to 127.0.0.1:port and reads the
+/// reply until the server closes. A hung server fails the test after 10 s
+/// instead of hanging it.
+inline http_reply http_exchange(uint16_t port, const std::string& request) {
   http_reply out;
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0)
     return out;
+  timeval tv{10, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval tv{5, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
     ::close(fd);
     return out;
   }
-  auto req = method + " " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
-  if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) {
-    ::close(fd);
-    return out;
+  for (size_t sent = 0; sent < request.size();) {
+    auto n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      ::close(fd);
+      return out;
+    }
+    sent += static_cast<size_t>(n);
   }
   std::string raw;
   char buf[4096];
-  ssize_t n;
-  while ((n = ::recv(fd, buf, sizeof(buf), 0)) > 0)
+  for (;;) {
+    auto n = ::recv(fd, buf, sizeof(buf), 0);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
     raw.append(buf, static_cast<size_t>(n));
+  }
   ::close(fd);
   auto end = raw.find("\r\n\r\n");
   if (raw.compare(0, 5, "HTTP/") != 0 || end == std::string::npos)
     return out;
-  out.status = std::stoi(raw.substr(raw.find(' ') + 1, 3));
+  out.status = std::atoi(raw.c_str() + raw.find(' ') + 1);
   out.headers = raw.substr(0, end);
   out.body = raw.substr(end + 4);
   return out;
+}
+
+/// Sends one body-less request.
+inline http_reply http_request_raw(uint16_t port, const std::string& method,
+                                   const std::string& path) {
+  return http_exchange(port, method + " " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
 }
 
 inline http_reply http_get(uint16_t port, const std::string& path) {

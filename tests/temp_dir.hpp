@@ -3,6 +3,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <stdexcept>
 #include <string>
 
@@ -28,6 +29,11 @@ public:
   }
   std::string file(const std::string& name) const {
     return path_ + "/" + name;
+  }
+  /// Writes (replacing) `name` in the directory.
+  void write(const std::string& name, const std::string& text) const {
+    std::ofstream out{file(name), std::ios::trunc};
+    out << text;
   }
 
 private:
