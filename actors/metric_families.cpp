@@ -20,12 +20,6 @@ prometheus::Family<prometheus::Counter>& counter(prometheus::Registry& r, const 
 
 metric_families::metric_families(prometheus::Registry& r)
   : build_info(gauge(r, "conductor_build_info", "The running conductor build; always 1.")),
-    host_cpu(gauge(r, "conductor_host_cpu_usage_ratio",
-                   "Share of all CPUs busy over the last collector interval.")),
-    host_memory(gauge(r, "conductor_host_memory_usage_ratio",
-                      "Share of memory in use: (MemTotal - MemAvailable) / MemTotal.")),
-    host_filesystem(gauge(r, "conductor_host_filesystem_usage_ratio",
-                          "Share of a filesystem's usable blocks in use, as df shows it.")),
     forecast(gauge(r, "conductor_forecast", "Forecast value of a metric at the horizon.")),
     forecast_lower(gauge(r, "conductor_forecast_lower",
                          "Lower bound of the forecast's prediction interval.")),
@@ -47,7 +41,8 @@ metric_families::metric_families(prometheus::Registry& r)
                                "Database writes that failed.")),
     health_up(gauge(r, "conductor_health_up", "1 if the target's last check passed, else 0.")),
     breaker_state(gauge(r, "conductor_breaker_state",
-                        "Circuit breaker state: 0 closed, 1 half-open, 2 open.")) {
+                        "Circuit breaker state: 0 closed, 1 half-open, 2 open.")),
+    sample_series(r) {
   build_info.Add({{"version", CONDUCTOR_VERSION}}).Set(1);
 }
 

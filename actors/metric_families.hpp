@@ -14,6 +14,8 @@
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
+#include "actors/series_exporter.hpp"
+
 namespace conductor {
 
 struct metric_families {
@@ -22,10 +24,6 @@ struct metric_families {
 
   /// conductor_build_info{version} 1: which build answers the scrape.
   prometheus::Family<prometheus::Gauge>& build_info;
-  /// Host gauges from the collector's samples, as ratios in [0, 1].
-  prometheus::Family<prometheus::Gauge>& host_cpu;
-  prometheus::Family<prometheus::Gauge>& host_memory;
-  prometheus::Family<prometheus::Gauge>& host_filesystem;
   /// The predictor's forecasts {source, metric, horizon}, in the metric's unit.
   prometheus::Family<prometheus::Gauge>& forecast;
   prometheus::Family<prometheus::Gauge>& forecast_lower;
@@ -45,6 +43,8 @@ struct metric_families {
   /// Health per target: 1 healthy, 0 not; breaker state 0 closed, 1 half-open, 2 open.
   prometheus::Family<prometheus::Gauge>& health_up;
   prometheus::Family<prometheus::Gauge>& breaker_state;
+  /// The series of the collector's samples (messages/series.hpp).
+  series_exporter sample_series;
 };
 
 /// A registry and its families: what the node creates once and shares with

@@ -6,6 +6,9 @@ node_settings make_settings(const config::node_config& cfg) {
   node_settings out;
   out.collector.interval = cfg.collector.interval;
   out.collector.filesystems = cfg.collector.filesystems;
+  out.collector.cgroup_root = cfg.collector.cgroup_root;
+  for (const auto& p : cfg.plugins)
+    out.collector.plugins.push_back(p.name);
   out.predictor.window = cfg.prediction.window;
   out.predictor.horizon = cfg.prediction.horizon;
   out.predictor.interval = cfg.prediction.interval;

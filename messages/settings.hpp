@@ -19,6 +19,11 @@ namespace conductor {
 struct collector_settings {
   std::chrono::nanoseconds interval{};
   std::vector<std::string> filesystems;
+  /// collector.cgroup_root: "auto" or an absolute path under a cgroup mount.
+  std::string cgroup_root = "auto";
+  /// The configured plugins' names: each is sampled from its cgroup,
+  /// <cgroup root>/<name>, in every hierarchy.
+  std::vector<std::string> plugins;
 };
 
 /// The predictor's part: the window it keeps and how far it looks ahead.

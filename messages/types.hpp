@@ -27,9 +27,16 @@ struct resource_sample {
   caf::timespan mono{};
   /// Wall-clock time of the tick: what people and the database read.
   caf::timestamp wall{};
-  /// Metric name -> value, e.g. "cpu_percent" -> 12.5. A metric that could not
-  /// be read this tick is absent, never zero.
+  /// The headline metrics the predictor forecasts, the scaler decides on and
+  /// persistence keeps: name -> value, e.g. "cpu_percent" -> 12.5 (names in
+  /// messages/metric_names.hpp). A metric that could not be read this tick is
+  /// absent, never zero.
   std::map<std::string, double> values;
+  /// Everything the collector read, for /metrics only: Prometheus series
+  /// text -> value, e.g. `conductor_host_cpu_ratio{cpu="0",mode="user"}` ->
+  /// 0.12. Family names follow Prometheus conventions (base units, _bytes,
+  /// _seconds, _ratio, _total); absent when not read, as above.
+  std::map<std::string, double> series;
 };
 
 /// The predictor's view of one metric: where it is heading within the horizon.
@@ -105,7 +112,8 @@ struct child_info {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, resource_sample& x) {
-  return f(caf::meta::type_name("resource_sample"), x.source, x.mono, x.wall, x.values);
+  return f(caf::meta::type_name("resource_sample"), x.source, x.mono, x.wall, x.values,
+           x.series);
 }
 
 template <class Inspector>
@@ -137,7 +145,8 @@ typename Inspector::result_type inspect(Inspector& f, child_info& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, collector_settings& x) {
-  return f(caf::meta::type_name("collector_settings"), x.interval, x.filesystems);
+  return f(caf::meta::type_name("collector_settings"), x.interval, x.filesystems, x.cgroup_root,
+           x.plugins);
 }
 
 template <class Inspector>
@@ -177,13 +186,13 @@ typename Inspector::result_type inspect(Inspector& f, node_settings& x) {
     return !(a == b);                                                                        \
   }
 
-CONDUCTOR_FIELDS_EQUAL(resource_sample, a, b, c, d)
+CONDUCTOR_FIELDS_EQUAL(resource_sample, a, b, c, d, e)
 CONDUCTOR_FIELDS_EQUAL(forecast, a, b, c, d, e, f, g, h, i, j)
 CONDUCTOR_FIELDS_EQUAL(decision, a, b, c, d, e, f, g, h)
 CONDUCTOR_FIELDS_EQUAL(health_event, a, b, c, d, e)
 CONDUCTOR_FIELDS_EQUAL(breaker_transition, a, b, c, d, e)
 CONDUCTOR_FIELDS_EQUAL(child_info, a, b, c, d)
-CONDUCTOR_FIELDS_EQUAL(collector_settings, a, b)
+CONDUCTOR_FIELDS_EQUAL(collector_settings, a, b, c, d)
 CONDUCTOR_FIELDS_EQUAL(predictor_settings, a, b, c)
 CONDUCTOR_FIELDS_EQUAL(scaler_settings, a, b, c, d, e, f, g, h, i, j, k)
 CONDUCTOR_FIELDS_EQUAL(persistence_settings, a, b, c)

@@ -17,6 +17,7 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/scoped_actor.hpp>
 
+#include "actors/collector/node_probe.hpp"
 #include "actors/logger.hpp"
 #include "actors/supervisor/supervisor_actor.hpp"
 #include "config/loader.hpp"
@@ -260,8 +261,17 @@ int run_node(const std::string& config_path) {
   CONDUCTOR_LOG(info, "node") << "serving /metrics on port " << http->port();
   supervisor_deps deps;
   deps.metrics = hub;
-  deps.make_probe = [](const collector_settings& s) -> std::unique_ptr<sample_probe> {
-    return std::make_unique<host_probe>("/proc", s.filesystems);
+  // The cgroup layout is the host's: found once, logged once.
+  auto layout = detect_cgroup_layout();
+  CONDUCTOR_LOG(info, "collector") << "cgroups: " << layout.describe();
+  deps.make_probe = [layout](const collector_settings& s) -> std::unique_ptr<sample_probe> {
+    std::string error;
+    auto root = relative_cgroup_root(layout, s.cgroup_root, error);
+    if (!root && !s.plugins.empty())
+      CONDUCTOR_LOG(error, "collector") << "plugins are not sampled: " << error;
+    return std::make_unique<node_probe>("/proc", s.filesystems,
+                                        root ? std::optional{layout} : std::nullopt,
+                                        root.value_or(""), s.plugins);
   };
   auto sup = sys.spawn(supervisor, make_settings(cfg), std::move(deps));
   int code = exit_code::ok;

@@ -30,8 +30,10 @@ public:
   std::string file(const std::string& name) const {
     return path_ + "/" + name;
   }
-  /// Writes (replacing) `name` in the directory.
+  /// Writes (replacing) `name` in the directory, creating the directories
+  /// on the way ("self/stat").
   void write(const std::string& name, const std::string& text) const {
+    std::filesystem::create_directories(std::filesystem::path{file(name)}.parent_path());
     std::ofstream out{file(name), std::ios::trunc};
     out << text;
   }

@@ -16,16 +16,22 @@ void arm(self_ptr self, caf::actor_clock::time_point now) {
 
 void take_sample(self_ptr self, caf::actor_clock::time_point now) {
   auto& st = self->state;
-  auto reading = st.probe->read();
+  auto mono = now.time_since_epoch();
+  auto readings = st.probe->read(mono);
   ++st.ticks;
   st.metrics->collector_ticks.Add({}).Increment();
-  for (const auto& source : reading.failed) {
-    st.metrics->collector_errors.Add({{"source", source}}).Increment();
-    CONDUCTOR_LOG(debug, "collector") << "could not read " << source;
+  // One wall-clock stamp for the whole tick: the samples belong together.
+  auto wall = caf::make_timestamp();
+  for (auto& reading : readings) {
+    for (const auto& source : reading.failed) {
+      st.metrics->collector_errors.Add({{"source", source}}).Increment();
+      CONDUCTOR_LOG(debug, "collector") << "could not read " << source << " ("
+                                        << reading.source << ")";
+    }
+    resource_sample sample{std::move(reading.source), mono, wall, std::move(reading.values),
+                           std::move(reading.series)};
+    st.sinks.publish(self, sample);
   }
-  resource_sample sample{"host", now.time_since_epoch(), caf::make_timestamp(),
-                         std::move(reading.values)};
-  st.sinks.publish(self, sample);
 }
 
 } // namespace
@@ -73,7 +79,9 @@ collector_actor::behavior_type collector(collector_actor::stateful_pointer<colle
     },
     [=](atom::update, collector_settings settings) {
       auto& st = self->state;
-      bool new_probe = settings.filesystems != st.settings.filesystems;
+      bool new_probe = settings.filesystems != st.settings.filesystems
+                       || settings.plugins != st.settings.plugins
+                       || settings.cgroup_root != st.settings.cgroup_root;
       bool new_plan = settings.interval != st.settings.interval;
       st.settings = std::move(settings);
       if (new_probe)

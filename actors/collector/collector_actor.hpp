@@ -17,7 +17,8 @@
 namespace conductor {
 
 /// Makes the probe for a set of settings: the real host in the node, a
-/// scripted one in tests. Called again when the filesystems change.
+/// scripted one in tests. Called again when the filesystems, the plugins or
+/// the cgroup root change.
 using probe_factory = std::function<std::unique_ptr<sample_probe>(const collector_settings&)>;
 
 struct collector_state {

@@ -1,72 +1,227 @@
 #include "actors/collector/host_probe.hpp"
 
-#include <fcntl.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include <cerrno>
+#include "messages/series.hpp"
 
 namespace conductor {
 
-std::optional<std::string> read_small_file(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return std::nullopt;
-  std::string out;
-  char buf[4096];
-  for (;;) {
-    auto n = ::read(fd, buf, sizeof(buf));
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0) {
-      ::close(fd);
-      return std::nullopt;
-    }
-    if (n == 0)
-      break;
-    out.append(buf, static_cast<size_t>(n));
+namespace {
+
+constexpr const char* cpu_mode_names[] = {"user", "nice",    "system", "idle",
+                                          "iowait", "irq", "softirq", "steal"};
+
+void put_cpu_modes(probe_reading& out, const std::string& cpu, const cpu_mode_ratios& r) {
+  const double values[] = {r.user, r.nice, r.system, r.idle, r.iowait, r.irq, r.softirq, r.steal};
+  for (size_t i = 0; i < 8; ++i)
+    out.series[series_key(series::host_cpu_mode, {{"cpu", cpu}, {"mode", cpu_mode_names[i]}})]
+      = values[i];
+}
+
+const cpu_line* find_core(const std::vector<cpu_line>& lines, int core) {
+  for (const auto& l : lines)
+    if (l.core == core)
+      return &l;
+  return nullptr;
+}
+
+const disk_counters* find_disk(const std::vector<disk_counters>& disks, const std::string& dev) {
+  for (const auto& d : disks)
+    if (d.device == dev)
+      return &d;
+  return nullptr;
+}
+
+void put_psi(probe_reading& out, const char* resource, const char* kind, const psi_line& l) {
+  const std::pair<const char*, double> windows[] = {
+    {"10s", l.avg10}, {"60s", l.avg60}, {"300s", l.avg300}};
+  for (const auto& [window, avg] : windows)
+    out.series[series_key(series::host_pressure,
+                          {{"resource", resource}, {"kind", kind}, {"window", window}})]
+      = avg / 100.0;
+  out.series[series_key(series::host_pressure_stalled, {{"resource", resource}, {"kind", kind}})]
+    = static_cast<double>(l.total_us) / 1e6;
+}
+
+} // namespace
+
+host_probe::host_probe(std::string proc_root, std::vector<std::string> filesystems)
+  : filesystems_(std::move(filesystems)),
+    stat_(proc_root + "/stat"),
+    meminfo_(proc_root + "/meminfo"),
+    diskstats_(proc_root + "/diskstats"),
+    loadavg_(proc_root + "/loadavg"),
+    self_stat_(proc_root + "/self/stat"),
+    clock_ticks_per_second_(static_cast<double>(::sysconf(_SC_CLK_TCK))),
+    page_size_(static_cast<double>(::sysconf(_SC_PAGESIZE))) {
+  // PSI exists since Linux 4.20 and only when enabled (psi=1); a kernel
+  // without it is not an error, so only files present now are read.
+  for (const char* resource : {"cpu", "memory", "io"}) {
+    auto path = proc_root + "/pressure/" + resource;
+    if (::access(path.c_str(), R_OK) == 0)
+      pressure_.emplace_back(resource, proc_file{path});
   }
-  ::close(fd);
+  // Prime the counters so the first tick already has deltas to report.
+  if (auto text = stat_.read())
+    parse_proc_stat_all(*text, last_cpu_);
+}
+
+probe_reading host_probe::read(std::chrono::nanoseconds now) {
+  probe_reading out;
+  read_cpu(out);
+  read_memory(out);
+  read_filesystems(out);
+  read_disks(out, now);
+  read_load(out);
+  read_pressure(out);
+  read_self(out);
   return out;
 }
 
-host_probe::host_probe(std::string proc_root, std::vector<std::string> filesystems)
-  : proc_root_(std::move(proc_root)), filesystems_(std::move(filesystems)) {
-  // Prime the CPU counters so the first tick already has a delta to report.
-  if (auto text = read_small_file(proc_root_ + "/stat"))
-    last_cpu_ = parse_proc_stat(*text);
+void host_probe::read_cpu(probe_reading& out) {
+  auto text = stat_.read();
+  if (!text || !parse_proc_stat_all(*text, cpu_)) {
+    out.failed.emplace_back("proc_stat");
+    return;
+  }
+  for (const auto& now : cpu_) {
+    const auto* before = find_core(last_cpu_, now.core);
+    if (!before)
+      continue;
+    auto ratios = cpu_ratios(before->times, now.times);
+    if (!ratios)
+      continue;
+    if (now.core < 0) {
+      auto busy = 1.0 - ratios->idle - ratios->iowait;
+      out.values[metric_name::cpu_percent] = busy * 100.0;
+      out.series[series::host_cpu_usage] = busy;
+      put_cpu_modes(out, "all", *ratios);
+    } else {
+      put_cpu_modes(out, std::to_string(now.core), *ratios);
+    }
+  }
+  std::swap(last_cpu_, cpu_);
 }
 
-probe_reading host_probe::read() {
-  probe_reading out;
-  auto stat = read_small_file(proc_root_ + "/stat");
-  auto cpu = stat ? parse_proc_stat(*stat) : std::nullopt;
-  if (!cpu) {
-    out.failed.emplace_back("proc_stat");
-  } else {
-    if (last_cpu_) {
-      if (auto busy = cpu_busy_percent(*last_cpu_, *cpu))
-        out.values[metric_name::cpu_percent] = *busy;
-    }
-    last_cpu_ = cpu;
-  }
-  auto mem_text = read_small_file(proc_root_ + "/meminfo");
-  auto mem = mem_text ? parse_meminfo(*mem_text) : std::nullopt;
-  if (mem)
-    out.values[metric_name::memory_percent] = memory_used_percent(*mem);
-  else
+void host_probe::read_memory(probe_reading& out) {
+  auto text = meminfo_.read();
+  auto mem = text ? parse_meminfo(*text) : std::nullopt;
+  if (!mem) {
     out.failed.emplace_back("meminfo");
+    return;
+  }
+  auto used = memory_used_percent(*mem);
+  out.values[metric_name::memory_percent] = used;
+  out.series[series::host_memory_total] = static_cast<double>(mem->total_kib) * 1024;
+  out.series[series::host_memory_available] = static_cast<double>(mem->available_kib) * 1024;
+  out.series[series::host_memory_usage] = used / 100.0;
+  out.series[series::host_swap_total] = static_cast<double>(mem->swap_total_kib) * 1024;
+  if (auto swap = swap_used_percent(*mem)) {
+    out.values[metric_name::swap_percent] = *swap;
+    out.series[series::host_swap_usage] = *swap / 100.0;
+  }
+}
+
+void host_probe::read_filesystems(probe_reading& out) {
   for (const auto& mount : filesystems_) {
     struct statvfs fs {};
     std::optional<double> used;
     if (::statvfs(mount.c_str(), &fs) == 0)
       used = filesystem_used_percent(fs.f_blocks, fs.f_bfree, fs.f_bavail);
-    if (used)
-      out.values[metric_name::filesystem_prefix + mount] = *used;
-    else
+    if (!used || !is_label_safe(mount)) {
       out.failed.push_back("statvfs:" + mount);
+      continue;
+    }
+    out.values[metric_name::filesystem_prefix + mount] = *used;
+    auto frsize = static_cast<double>(fs.f_frsize);
+    out.series[series_key(series::host_fs_size, {{"mountpoint", mount}})]
+      = static_cast<double>(fs.f_blocks) * frsize;
+    out.series[series_key(series::host_fs_free, {{"mountpoint", mount}})]
+      = static_cast<double>(fs.f_bfree) * frsize;
+    out.series[series_key(series::host_fs_avail, {{"mountpoint", mount}})]
+      = static_cast<double>(fs.f_bavail) * frsize;
+    out.series[series_key(series::host_fs_usage, {{"mountpoint", mount}})] = *used / 100.0;
+    // Some filesystems (btrfs, vfat) report no inodes: nothing to say then.
+    if (fs.f_files > 0 && fs.f_ffree <= fs.f_files)
+      out.series[series_key(series::host_fs_inodes_usage, {{"mountpoint", mount}})]
+        = static_cast<double>(fs.f_files - fs.f_ffree) / static_cast<double>(fs.f_files);
   }
-  return out;
+}
+
+void host_probe::read_disks(probe_reading& out, std::chrono::nanoseconds now) {
+  auto text = diskstats_.read();
+  if (!text || !parse_diskstats(*text, disks_)) {
+    out.failed.emplace_back("diskstats");
+    return;
+  }
+  double seconds = last_disks_at_ ? std::chrono::duration<double>(now - *last_disks_at_).count()
+                                  : 0.0;
+  for (const auto& d : disks_) {
+    if (!is_label_safe(d.device))
+      continue;
+    out.series[series_key(series::host_disk_read_total, {{"device", d.device}})]
+      = static_cast<double>(d.sectors_read) * 512;
+    out.series[series_key(series::host_disk_write_total, {{"device", d.device}})]
+      = static_cast<double>(d.sectors_written) * 512;
+    out.series[series_key(series::host_disk_io_time_total, {{"device", d.device}})]
+      = static_cast<double>(d.io_ms) / 1000;
+    const auto* before = find_disk(last_disks_, d.device);
+    auto rates = before ? disk_rates_between(*before, d, seconds) : std::nullopt;
+    if (!rates)
+      continue;
+    out.series[series_key(series::host_disk_read_rate, {{"device", d.device}})]
+      = rates->read_bytes_per_second;
+    out.series[series_key(series::host_disk_write_rate, {{"device", d.device}})]
+      = rates->written_bytes_per_second;
+    out.series[series_key(series::host_disk_busy, {{"device", d.device}})] = rates->busy_ratio;
+  }
+  std::swap(last_disks_, disks_);
+  last_disks_at_ = now;
+}
+
+void host_probe::read_load(probe_reading& out) {
+  auto text = loadavg_.read();
+  auto load = text ? parse_loadavg(*text) : std::nullopt;
+  if (!load) {
+    out.failed.emplace_back("loadavg");
+    return;
+  }
+  out.values[metric_name::load1] = load->load1;
+  out.series[series::host_load1] = load->load1;
+  out.series[series::host_load5] = load->load5;
+  out.series[series::host_load15] = load->load15;
+}
+
+void host_probe::read_pressure(probe_reading& out) {
+  for (auto& [resource, file] : pressure_) {
+    auto text = file.read();
+    auto psi = text ? parse_psi(*text) : std::nullopt;
+    if (!psi) {
+      out.failed.push_back("pressure:" + resource);
+      continue;
+    }
+    if (psi->some) {
+      put_psi(out, resource.c_str(), "some", *psi->some);
+      const char* headline = resource == "cpu"      ? metric_name::cpu_pressure_percent
+                             : resource == "memory" ? metric_name::memory_pressure_percent
+                                                    : metric_name::io_pressure_percent;
+      out.values[headline] = psi->some->avg10;
+    }
+    if (psi->full)
+      put_psi(out, resource.c_str(), "full", *psi->full);
+  }
+}
+
+void host_probe::read_self(probe_reading& out) {
+  auto text = self_stat_.read();
+  auto self = text ? parse_process_stat(*text) : std::nullopt;
+  if (!self) {
+    out.failed.emplace_back("self_stat");
+    return;
+  }
+  out.series[series::process_cpu] = static_cast<double>(self->cpu_ticks) / clock_ticks_per_second_;
+  out.series[series::process_rss] = static_cast<double>(self->rss_pages) * page_size_;
 }
 
 } // namespace conductor

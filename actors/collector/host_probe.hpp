@@ -1,51 +1,82 @@
-// host_probe.hpp -- reads the host's CPU, memory and filesystem use.
+// host_probe.hpp -- reads the host: CPU, memory, filesystems, block devices,
+// load, pressure stall information, and conductor's own use.
 //
 // No CAF here: the collector actor owns a sample_probe and calls read() once
 // per tick, so tests can hand the actor a scripted probe and this class is
-// tested against real /proc and a fake proc root alike.
+// tested against real /proc and a fake proc root alike. Files are kept open
+// (proc_file) and the previous counters kept, since CPU and disk figures are
+// deltas between two reads.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "actors/collector/proc_file.hpp"
 #include "actors/collector/proc_parsers.hpp"
 #include "messages/metric_names.hpp"
 
 namespace conductor {
 
-/// What one read produced: the values it could read and what it could not.
+/// What one read of one source produced: the values it could read and what
+/// it could not.
 struct probe_reading {
+  /// "host" or a plugin's name.
+  std::string source = "host";
+  /// Headline metrics (messages/metric_names.hpp).
   std::map<std::string, double> values;
-  /// One entry per failed source ("proc_stat", "meminfo", "statvfs:/"), for
-  /// conductor_collector_errors_total{source}.
+  /// Prometheus series (messages/series.hpp).
+  std::map<std::string, double> series;
+  /// One entry per failed source ("proc_stat", "meminfo", "statvfs:/", ...),
+  /// for conductor_collector_errors_total{source}.
   std::vector<std::string> failed;
 };
 
-/// Something that produces readings; the collector does not care what.
+/// Something that produces a tick's readings; the collector does not care what.
 class sample_probe {
 public:
   virtual ~sample_probe() = default;
-  /// Reads every metric once. Never throws; failures are listed in the result.
-  virtual probe_reading read() = 0;
+  /// Reads every source once at monotonic time `now` (rates need the time
+  /// between reads). Never throws; failures are listed in the readings.
+  virtual std::vector<probe_reading> read(std::chrono::nanoseconds now) = 0;
 };
 
 /// The real host: `proc_root` is "/proc" outside tests.
-class host_probe final : public sample_probe {
+class host_probe {
 public:
   host_probe(std::string proc_root, std::vector<std::string> filesystems);
 
-  probe_reading read() override;
+  /// One reading of the host at monotonic time `now`.
+  probe_reading read(std::chrono::nanoseconds now);
 
 private:
-  std::string proc_root_;
-  std::vector<std::string> filesystems_;
-  /// The previous /proc/stat reading: CPU use is a delta between two.
-  std::optional<cpu_times> last_cpu_;
-};
+  void read_cpu(probe_reading& out);
+  void read_memory(probe_reading& out);
+  void read_filesystems(probe_reading& out);
+  void read_disks(probe_reading& out, std::chrono::nanoseconds now);
+  void read_load(probe_reading& out);
+  void read_pressure(probe_reading& out);
+  void read_self(probe_reading& out);
 
-/// Reads a whole small file (a /proc or cgroup file); nullopt if it cannot.
-std::optional<std::string> read_small_file(const std::string& path);
+  std::vector<std::string> filesystems_;
+  proc_file stat_;
+  proc_file meminfo_;
+  proc_file diskstats_;
+  proc_file loadavg_;
+  proc_file self_stat_;
+  /// /proc/pressure/{cpu,memory,io}; absent files (no PSI) are not errors.
+  std::vector<std::pair<std::string, proc_file>> pressure_;
+  /// The previous and current /proc/stat lines: CPU use is a delta.
+  std::vector<cpu_line> last_cpu_;
+  std::vector<cpu_line> cpu_;
+  /// The previous and current /proc/diskstats and when they were read.
+  std::vector<disk_counters> last_disks_;
+  std::vector<disk_counters> disks_;
+  std::optional<std::chrono::nanoseconds> last_disks_at_;
+  double clock_ticks_per_second_;
+  double page_size_;
+};
 
 } // namespace conductor

@@ -3,7 +3,7 @@
 #include <chrono>
 #include <string>
 
-#include "messages/metric_names.hpp"
+#include "actors/logger.hpp"
 
 namespace conductor {
 
@@ -24,21 +24,12 @@ metrics_actor::behavior_type metrics(metrics_actor::stateful_pointer<metrics_sta
   self->state.families = families;
   return {
     [=](const resource_sample& sample) {
-      if (sample.source != "host")
-        return;
-      auto& f = *self->state.families;
-      const std::string fs_prefix = metric_name::filesystem_prefix;
-      // Samples are in percent (what thresholds are written in); Prometheus
-      // convention is ratios.
-      for (const auto& [metric, value] : sample.values) {
-        auto ratio = value / 100.0;
-        if (metric == metric_name::cpu_percent)
-          f.host_cpu.Add({}).Set(ratio);
-        else if (metric == metric_name::memory_percent)
-          f.host_memory.Add({}).Set(ratio);
-        else if (metric.compare(0, fs_prefix.size(), fs_prefix) == 0)
-          f.host_filesystem.Add({{"mountpoint", metric.substr(fs_prefix.size())}}).Set(ratio);
-      }
+      auto& exporter = self->state.families->sample_series;
+      auto known = exporter.rejected().size();
+      exporter.update(sample.source, sample.series);
+      for (auto i = known; i < exporter.rejected().size(); ++i)
+        CONDUCTOR_LOG(error, "metrics") << "not exported, unknown series: "
+                                        << exporter.rejected()[i];
     },
     [=](const forecast& fc) {
       auto& f = *self->state.families;

@@ -32,13 +32,13 @@ public:
   explicit scripted_probe(std::shared_ptr<std::deque<probe_reading>> script)
     : script_(std::move(script)) {
   }
-  probe_reading read() override {
+  std::vector<probe_reading> read(std::chrono::nanoseconds) override {
     if (script_->size() > 1) {
       auto r = script_->front();
       script_->pop_front();
-      return r;
+      return {r};
     }
-    return script_->empty() ? probe_reading{} : script_->front();
+    return {script_->empty() ? probe_reading{} : script_->front()};
   }
 
 private:
@@ -55,7 +55,10 @@ inline probe_factory scripted(std::shared_ptr<std::deque<probe_reading>> script)
 
 /// Host readings with the given CPU and memory percentages.
 inline probe_reading host_reading(double cpu, double memory) {
-  return probe_reading{{{"cpu_percent", cpu}, {"memory_percent", memory}}, {}};
+  probe_reading r;
+  r.values = {{"cpu_percent", cpu}, {"memory_percent", memory}};
+  r.series = {{"conductor_host_cpu_usage_ratio", cpu / 100}, {"conductor_host_memory_usage_ratio", memory / 100}};
+  return r;
 }
 
 /// Records everything it is sent; stands in for any consumer.

@@ -23,7 +23,7 @@ struct fixture : actor_fixture {
   fixture() {
     script->push_back(host_reading(10, 40));
     start = now();
-    coll = sys.spawn(collector, collector_settings{1s, {"/"}}, scripted(script), &hub->families);
+    coll = sys.spawn(collector, collector_settings{1s, {"/"}, "auto", {}}, scripted(script), &hub->families);
     rec = sys.spawn(recorder);
     caf::anon_send(coll, atom::subscribe_v, sample_sink{rec});
     sched.run();
@@ -94,12 +94,65 @@ CAF_TEST(a late tick skips the missed slots and counts them) {
 
 CAF_TEST(failed reads leave the metric out and count by source) {
   script->clear();
-  script->push_back(probe_reading{{{"cpu_percent", 5.0}}, {"meminfo"}});
+  probe_reading partial;
+  partial.values = {{"cpu_percent", 5.0}};
+  partial.failed = {"meminfo"};
+  script->push_back(partial);
   tick_after(1s);
   CAF_REQUIRE_EQUAL(samples().size(), 1u);
   CAF_CHECK_EQUAL(samples()[0].values.count("memory_percent"), 0u);
   CAF_CHECK_EQUAL(metric_value("conductor_collector_errors_total", {{"source", "meminfo"}}),
                   1.0);
+}
+
+CAF_TEST(each source of a tick is its own sample with the same timestamps) {
+  // A probe reading the host and one plugin, as node_probe does; the plugin
+  // failing one file counts under that file's source.
+  struct two_sources final : sample_probe {
+    std::vector<probe_reading> read(std::chrono::nanoseconds) override {
+      probe_reading host = host_reading(10, 40);
+      probe_reading plugin;
+      plugin.source = "voice";
+      plugin.values = {{"memory_bytes", 1e6}};
+      plugin.series = {{R"(conductor_plugin_memory_bytes{plugin="voice"})", 1e6}};
+      plugin.failed = {"cgroup:pids.current"};
+      return {host, plugin};
+    }
+  };
+  int probes_made = 0;
+  auto factory = [&](const collector_settings&) -> std::unique_ptr<sample_probe> {
+    ++probes_made;
+    return std::make_unique<two_sources>();
+  };
+  auto settings = collector_settings{1s, {"/"}, "auto", {"voice"}};
+  auto two = sys.spawn(collector, settings, factory, &hub->families);
+  caf::anon_send(two, atom::subscribe_v, sample_sink{rec});
+  sched.run();
+  tick_after(1s);
+  // The fixture's collector publishes one sample, this one two.
+  auto voice = std::find_if(samples().begin(), samples().end(),
+                            [](const resource_sample& x) { return x.source == "voice"; });
+  CAF_REQUIRE(voice != samples().end());
+  CAF_CHECK_EQUAL(samples().size(), 3u);
+  CAF_CHECK_EQUAL(voice->values.at("memory_bytes"), 1e6);
+  CAF_CHECK_EQUAL(voice->series.size(), 1u);
+  auto host = std::prev(voice);
+  CAF_CHECK_EQUAL(host->source, "host");
+  CAF_CHECK_EQUAL(host->mono, voice->mono);
+  CAF_CHECK_EQUAL(host->wall, voice->wall);
+  CAF_CHECK_EQUAL(
+    metric_value("conductor_collector_errors_total", {{"source", "cgroup:pids.current"}}), 1.0);
+  // A new plugin list makes a new probe; an unchanged one does not.
+  CAF_CHECK_EQUAL(probes_made, 1);
+  caf::anon_send(two, atom::update_v, settings);
+  sched.run();
+  CAF_CHECK_EQUAL(probes_made, 1);
+  settings.plugins.push_back("chat");
+  caf::anon_send(two, atom::update_v, settings);
+  sched.run();
+  CAF_CHECK_EQUAL(probes_made, 2);
+  caf::anon_send_exit(two, caf::exit_reason::user_shutdown);
+  sched.run();
 }
 
 CAF_TEST(a subscriber that terminates is dropped) {
@@ -118,7 +171,7 @@ CAF_TEST(subscribing twice delivers once) {
 
 CAF_TEST(a new interval replans from now and ignores the stale timer) {
   tick_after(1s);
-  caf::anon_send(coll, atom::update_v, collector_settings{3s, {"/"}});
+  caf::anon_send(coll, atom::update_v, collector_settings{3s, {"/"}, "auto", {}});
   sched.run();
   // The timer armed for start + 2 s still fires, and must not sample.
   tick_after(1s);

@@ -20,7 +20,8 @@ caf::timestamp at(int64_t seconds) {
 CAF_TEST_FIXTURE_SCOPE(messages_tests, actor_fixture)
 
 CAF_TEST(resource samples roundtrip) {
-  resource_sample x{"host", 42s, at(1700000000), {{"cpu_percent", 12.5}, {"memory_percent", 40}}};
+  resource_sample x{"host", 42s, at(1700000000), {{"cpu_percent", 12.5}, {"memory_percent", 40}},
+                    {{R"(conductor_host_cpu_ratio{cpu="0",mode="user"})", 0.125}}};
   CAF_CHECK_EQUAL(roundtrip(x), x);
 }
 
@@ -50,7 +51,7 @@ CAF_TEST(supervisor views roundtrip) {
 
 CAF_TEST(settings roundtrip) {
   node_settings x;
-  x.collector = {250ms, {"/", "/var"}};
+  x.collector = {250ms, {"/", "/var"}, "/sys/fs/cgroup/conductor", {"voice", "chat"}};
   x.predictor = {30min, 5min, 0.9};
   x.scaler = {"enabled", "balanced", 30s, 90, 80, 65, 65, 95, 5min, 3, 0.6};
   x.persistence = {"/tmp/c.db", 24h, 1s};

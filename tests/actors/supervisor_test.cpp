@@ -31,7 +31,7 @@ struct fixture : actor_fixture {
 
   fixture() {
     script->push_back(host_reading(20, 50));
-    settings.collector = {1s, {"/"}};
+    settings.collector = {1s, {"/"}, "auto", {}};
     settings.predictor = {10min, 1min, 0.9};
     settings.scaler = {"enabled", "balanced", 10s, 90, 80, 65, 65, 95, 1min, 2, 0.6};
     settings.persistence = {dir.file("conductor.db"), 24h, 1s};
@@ -178,12 +178,12 @@ CAF_TEST(an actor that throws is restarted and the node keeps sampling) {
     struct throwing_probe final : sample_probe {
       std::unique_ptr<sample_probe> next;
       std::shared_ptr<int> left;
-      probe_reading read() override {
+      std::vector<probe_reading> read(std::chrono::nanoseconds now) override {
         if (*left > 0) {
           --*left;
           throw std::runtime_error("probe exploded");
         }
-        return next->read();
+        return next->read(now);
       }
     };
     auto p = std::make_unique<throwing_probe>();

@@ -108,6 +108,14 @@ CAF_TEST(a node starts serves metrics writes its database and stops on the term 
   CAF_CHECK_NOT_EQUAL(m.body.find("conductor_host_filesystem_usage_ratio{mountpoint=\"/\"}"),
                       std::string::npos);
   CAF_CHECK(f.scrape_shows("conductor_host_cpu_usage_ratio "));
+  m = http_get(f.port, "/metrics");
+  for (const char* series : {"conductor_host_cpu_ratio{cpu=\"all\",mode=\"user\"}",
+                             "conductor_host_cpu_ratio{cpu=\"0\",mode=\"idle\"}",
+                             "conductor_host_memory_total_bytes ",
+                             "conductor_host_filesystem_size_bytes{mountpoint=\"/\"}",
+                             "conductor_host_load1 ", "process_resident_memory_bytes ",
+                             "process_cpu_seconds_total "})
+    CAF_CHECK_NOT_EQUAL(m.body.find(series), std::string::npos);
   CAF_CHECK_EQUAL(http_get(f.port, "/nope").status, 404);
   auto started = std::chrono::steady_clock::now();
   node.signal(SIGTERM);

@@ -1,0 +1,62 @@
+// cgroup_reader.hpp -- reads one plugin's cgroup, v1 or v2 per controller.
+//
+// The plugin manager creates <mount>/<relative root>/<plugin> in every
+// hierarchy; this reads what each controller's hierarchy has there. A cgroup
+// that does not exist (the plugin is stopped, or not started yet) is not an
+// error: the reading says so and carries nothing.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "actors/collector/cgroup_layout.hpp"
+#include "actors/collector/proc_parsers.hpp"
+
+namespace conductor {
+
+struct cgroup_reading {
+  /// False when the cgroup directory exists in no hierarchy.
+  bool exists = false;
+  /// Cumulative CPU time of the cgroup, nanoseconds (v1 cpuacct.usage;
+  /// v2 usage_usec of cpu.stat x 1000).
+  std::optional<uint64_t> cpu_ns;
+  std::optional<uint64_t> memory_bytes;
+  /// nullopt: unlimited ("max" in v2; in v1 a value >= 2^62, the kernel's
+  /// page-rounded LONG_MAX) or unreadable.
+  std::optional<uint64_t> memory_limit_bytes;
+  std::optional<uint64_t> pids;
+  /// nullopt: "max" or unreadable.
+  std::optional<uint64_t> pids_limit;
+  /// memory.pressure of the cgroup (v2 only: the cgroup2 mount has it even
+  /// when it serves no controller, as on hosts with v1 controllers).
+  std::optional<psi_reading> memory_pressure;
+  /// Files that exist but could not be read or parsed, as
+  /// "cgroup:<file name>" (e.g. "cgroup:memory.current"), for
+  /// conductor_collector_errors_total{source}. A missing cgroup directory is
+  /// not listed.
+  std::vector<std::string> failed;
+};
+
+class cgroup_reader {
+public:
+  /// Reads `<place.mount_point>/<relative_path>/...` per controller, and
+  /// `<layout.unified>/<relative_path>/memory.pressure`.
+  cgroup_reader(cgroup_layout layout, std::string relative_path);
+
+  cgroup_reading read() const;
+
+  const std::string& relative_path() const {
+    return relative_path_;
+  }
+
+private:
+  cgroup_layout layout_;
+  std::string relative_path_;
+};
+
+/// The directory of `relative_path` in the hierarchy at `place`.
+std::string cgroup_dir(const cgroup_place& place, const std::string& relative_path);
+
+} // namespace conductor

@@ -1,0 +1,105 @@
+#include "actors/collector/node_probe.hpp"
+
+#include "messages/metric_names.hpp"
+#include "messages/series.hpp"
+
+namespace conductor {
+
+namespace {
+
+void put_plugin_psi(probe_reading& out, const std::string& name, const char* kind,
+                    const psi_line& l) {
+  const std::pair<const char*, double> windows[] = {
+    {"10s", l.avg10}, {"60s", l.avg60}, {"300s", l.avg300}};
+  for (const auto& [window, avg] : windows)
+    out.series[series_key(series::plugin_pressure, {{"plugin", name},
+                                                    {"resource", "memory"},
+                                                    {"kind", kind},
+                                                    {"window", window}})]
+      = avg / 100.0;
+  out.series[series_key(series::plugin_pressure_stalled,
+                        {{"plugin", name}, {"resource", "memory"}, {"kind", kind}})]
+    = static_cast<double>(l.total_us) / 1e6;
+}
+
+} // namespace
+
+node_probe::node_probe(std::string proc_root, std::vector<std::string> filesystems,
+                       std::optional<cgroup_layout> layout, const std::string& relative_root,
+                       const std::vector<std::string>& plugins)
+  : host_(std::move(proc_root), std::move(filesystems)) {
+  if (!layout)
+    return;
+  for (const auto& name : plugins)
+    if (is_label_safe(name))
+      plugins_.push_back(plugin{name, cgroup_reader{*layout, relative_root + "/" + name}, {}, {}});
+}
+
+std::vector<probe_reading> node_probe::read(std::chrono::nanoseconds now) {
+  std::vector<probe_reading> out;
+  out.reserve(1 + plugins_.size());
+  out.push_back(host_.read(now));
+  for (auto& p : plugins_)
+    if (auto r = read_plugin(p, now))
+      out.push_back(std::move(*r));
+  return out;
+}
+
+std::optional<probe_reading> node_probe::read_plugin(plugin& p, std::chrono::nanoseconds now) {
+  auto c = p.reader.read();
+  if (!c.exists) {
+    // Stopped: forget the counter, so a restarted plugin's first tick is not
+    // compared with its previous life.
+    p.last_cpu_ns.reset();
+    return std::nullopt;
+  }
+  probe_reading out;
+  out.source = p.name;
+  out.failed = std::move(c.failed);
+  const auto& name = p.name;
+  auto put = [&](const char* family, double value) {
+    out.series[series_key(family, {{"plugin", name}})] = value;
+  };
+  if (c.cpu_ns) {
+    put(series::plugin_cpu_total, static_cast<double>(*c.cpu_ns) / 1e9);
+    if (p.last_cpu_ns && *c.cpu_ns >= *p.last_cpu_ns && now > p.last_cpu_at) {
+      auto cores = static_cast<double>(*c.cpu_ns - *p.last_cpu_ns)
+                   / static_cast<double>((now - p.last_cpu_at).count());
+      out.values[metric_name::cpu_cores] = cores;
+      put(series::plugin_cpu_usage, cores);
+    }
+    p.last_cpu_ns = c.cpu_ns;
+    p.last_cpu_at = now;
+  }
+  if (c.memory_bytes) {
+    auto bytes = static_cast<double>(*c.memory_bytes);
+    out.values[metric_name::memory_bytes] = bytes;
+    put(series::plugin_memory, bytes);
+    if (c.memory_limit_bytes && *c.memory_limit_bytes > 0) {
+      auto limit = static_cast<double>(*c.memory_limit_bytes);
+      out.values[metric_name::memory_percent] = bytes / limit * 100.0;
+      put(series::plugin_memory_limit, limit);
+      put(series::plugin_memory_usage, bytes / limit);
+    }
+  }
+  if (c.pids) {
+    auto pids = static_cast<double>(*c.pids);
+    out.values[metric_name::pids] = pids;
+    put(series::plugin_pids, pids);
+    if (c.pids_limit && *c.pids_limit > 0) {
+      out.values[metric_name::pids_percent] = pids / static_cast<double>(*c.pids_limit) * 100.0;
+      put(series::plugin_pids_limit, static_cast<double>(*c.pids_limit));
+    }
+  }
+  if (c.memory_pressure) {
+    if (c.memory_pressure->some) {
+      out.values[metric_name::memory_pressure_percent] = c.memory_pressure->some->avg10;
+      put_plugin_psi(out, name, "some", *c.memory_pressure->some);
+    }
+    if (c.memory_pressure->full)
+      put_plugin_psi(out, name, "full", *c.memory_pressure->full);
+  }
+  return out;
+}
+
+} // namespace conductor
