@@ -27,6 +27,8 @@ metric_families::metric_families(prometheus::Registry& r)
                          "Upper bound of the forecast's prediction interval.")),
     forecast_confidence(gauge(r, "conductor_forecast_confidence",
                               "Trust in the forecast, in [0, 1].")),
+    anomaly_score(gauge(r, "conductor_anomaly_score",
+                        "How unusual the newest step of a series was, in [0, 1].")),
     decisions(counter(r, "conductor_decisions_total", "Decisions taken by the scaler.")),
     collector_ticks(counter(r, "conductor_collector_ticks_total", "Collector ticks taken.")),
     collector_skipped(counter(r, "conductor_collector_skipped_ticks_total",

@@ -29,6 +29,8 @@ struct metric_families {
   prometheus::Family<prometheus::Gauge>& forecast_lower;
   prometheus::Family<prometheus::Gauge>& forecast_upper;
   prometheus::Family<prometheus::Gauge>& forecast_confidence;
+  /// How unusual the newest step of a series was {source, metric}, in [0, 1].
+  prometheus::Family<prometheus::Gauge>& anomaly_score;
   /// Decisions of the scaler {action}.
   prometheus::Family<prometheus::Counter>& decisions;
   /// Collector ticks taken and skipped (late), and read failures {source}.

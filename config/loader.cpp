@@ -749,7 +749,7 @@ void read_prediction(const map_reader& top, prediction_section& out) {
   read_positive(r, "step", out.step);
   read_positive(r, "window", out.window);
   read_positive(r, "horizon", out.horizon);
-  r.read_choice("model", out.model, {"auto", "ols"});
+  r.read_choice("model", out.model, {"auto", "ols", "naive", "damped"});
   if (r.read("interval", out.interval, as_number))
     r.require(out.interval > 0 && out.interval < 1, "interval", "must be in (0, 1)");
   if (r.read("min_confidence", out.min_confidence, as_number))

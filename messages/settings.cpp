@@ -12,6 +12,8 @@ node_settings make_settings(const config::node_config& cfg) {
   out.predictor.window = cfg.prediction.window;
   out.predictor.horizon = cfg.prediction.horizon;
   out.predictor.interval = cfg.prediction.interval;
+  out.predictor.step = cfg.prediction.step;
+  out.predictor.model = cfg.prediction.model;
   const auto& s = cfg.scaler;
   auto policy = config::effective_policy(s);
   out.scaler.mode = config::to_string(s.mode);

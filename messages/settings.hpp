@@ -32,6 +32,10 @@ struct predictor_settings {
   std::chrono::nanoseconds horizon{};
   /// Coverage of the forecast bounds, in (0, 1).
   double interval = 0.9;
+  /// Samples are aggregated into steps of this length; forecasts are per step.
+  std::chrono::nanoseconds step{};
+  /// The forecasting model (prediction.model).
+  std::string model = "auto";
 };
 
 /// The scaler's part, with the chosen policy already applied.

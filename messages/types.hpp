@@ -53,10 +53,23 @@ struct forecast {
   /// Bounds of the prediction interval (settings: predictor.interval).
   double lower = 0;
   double upper = 0;
-  /// In [0, 1]: how far the forecast deserves trust (low until the window fills).
+  /// In [0, 1]: how well this series' forecasts matched what followed,
+  /// recently (0 until there is a track record).
   double confidence = 0;
-  /// How many samples the window held.
+  /// Steps seen so far.
   uint32_t samples = 0;
+  /// The step the forecast is made in; path[k - 1] is k steps ahead.
+  caf::timespan step{};
+  std::vector<double> path;
+  std::vector<double> path_lower;
+  std::vector<double> path_upper;
+  /// How unusual the newest step was, in [0, 1].
+  double anomaly = 0;
+  /// Trend over the window: mean, min, max, change per minute.
+  double mean = 0;
+  double min = 0;
+  double max = 0;
+  double rate_per_minute = 0;
 };
 
 /// A decision of the scaler, with everything needed to explain it later.
@@ -119,7 +132,8 @@ typename Inspector::result_type inspect(Inspector& f, resource_sample& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, forecast& x) {
   return f(caf::meta::type_name("forecast"), x.source, x.metric, x.wall, x.horizon, x.current,
-           x.predicted, x.lower, x.upper, x.confidence, x.samples);
+           x.predicted, x.lower, x.upper, x.confidence, x.samples, x.step, x.path, x.path_lower,
+           x.path_upper, x.anomaly, x.mean, x.min, x.max, x.rate_per_minute);
 }
 
 template <class Inspector>
@@ -151,7 +165,8 @@ typename Inspector::result_type inspect(Inspector& f, collector_settings& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, predictor_settings& x) {
-  return f(caf::meta::type_name("predictor_settings"), x.window, x.horizon, x.interval);
+  return f(caf::meta::type_name("predictor_settings"), x.window, x.horizon, x.interval, x.step,
+           x.model);
 }
 
 template <class Inspector>
@@ -187,13 +202,13 @@ typename Inspector::result_type inspect(Inspector& f, node_settings& x) {
   }
 
 CONDUCTOR_FIELDS_EQUAL(resource_sample, a, b, c, d, e)
-CONDUCTOR_FIELDS_EQUAL(forecast, a, b, c, d, e, f, g, h, i, j)
+CONDUCTOR_FIELDS_EQUAL(forecast, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s)
 CONDUCTOR_FIELDS_EQUAL(decision, a, b, c, d, e, f, g, h)
 CONDUCTOR_FIELDS_EQUAL(health_event, a, b, c, d, e)
 CONDUCTOR_FIELDS_EQUAL(breaker_transition, a, b, c, d, e)
 CONDUCTOR_FIELDS_EQUAL(child_info, a, b, c, d)
 CONDUCTOR_FIELDS_EQUAL(collector_settings, a, b, c, d)
-CONDUCTOR_FIELDS_EQUAL(predictor_settings, a, b, c)
+CONDUCTOR_FIELDS_EQUAL(predictor_settings, a, b, c, d, e)
 CONDUCTOR_FIELDS_EQUAL(scaler_settings, a, b, c, d, e, f, g, h, i, j, k)
 CONDUCTOR_FIELDS_EQUAL(persistence_settings, a, b, c)
 CONDUCTOR_FIELDS_EQUAL(node_settings, a, b, c, d)

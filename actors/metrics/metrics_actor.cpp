@@ -33,12 +33,20 @@ metrics_actor::behavior_type metrics(metrics_actor::stateful_pointer<metrics_sta
     },
     [=](const forecast& fc) {
       auto& f = *self->state.families;
-      std::map<std::string, std::string> labels{
-        {"source", fc.source}, {"metric", fc.metric}, {"horizon", horizon_label(fc.horizon)}};
-      f.forecast.Add(labels).Set(fc.predicted);
-      f.forecast_lower.Add(labels).Set(fc.lower);
-      f.forecast_upper.Add(labels).Set(fc.upper);
-      f.forecast_confidence.Add(labels).Set(fc.confidence);
+      // One step ahead and the whole horizon: what an autoscaler reading
+      // Prometheus acts on, without a series per intermediate step.
+      auto put = [&](caf::timespan horizon, double predicted, double lower, double upper) {
+        std::map<std::string, std::string> labels{
+          {"source", fc.source}, {"metric", fc.metric}, {"horizon", horizon_label(horizon)}};
+        f.forecast.Add(labels).Set(predicted);
+        f.forecast_lower.Add(labels).Set(lower);
+        f.forecast_upper.Add(labels).Set(upper);
+        f.forecast_confidence.Add(labels).Set(fc.confidence);
+      };
+      put(fc.horizon, fc.predicted, fc.lower, fc.upper);
+      if (fc.path.size() > 1)
+        put(fc.step, fc.path.front(), fc.path_lower.front(), fc.path_upper.front());
+      f.anomaly_score.Add({{"source", fc.source}, {"metric", fc.metric}}).Set(fc.anomaly);
     },
     [=](const decision& d) {
       self->state.families->decisions.Add({{"action", d.action}}).Increment();

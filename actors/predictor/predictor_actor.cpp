@@ -10,6 +10,39 @@ bool is_percent(const std::string& metric) {
   return metric.find("_percent") != std::string::npos;
 }
 
+forecast make_forecast(const std::string& source, const std::string& metric,
+                       caf::timestamp wall, const series_predictor& p,
+                       std::chrono::nanoseconds step) {
+  forecast fc;
+  fc.source = source;
+  fc.metric = metric;
+  fc.wall = wall;
+  fc.step = step;
+  fc.horizon = step * static_cast<int64_t>(p.params().horizon_steps);
+  fc.current = p.last();
+  fc.path = p.forecast();
+  fc.path_lower = p.lower();
+  fc.path_upper = p.upper();
+  // A share cannot leave [0, 100]: a trend through a rising percentage must
+  // not forecast 130 %.
+  if (is_percent(metric))
+    for (auto* xs : {&fc.path, &fc.path_lower, &fc.path_upper})
+      for (auto& x : *xs)
+        x = std::clamp(x, 0.0, 100.0);
+  fc.predicted = fc.path.back();
+  fc.lower = fc.path_lower.back();
+  fc.upper = fc.path_upper.back();
+  fc.confidence = p.confidence();
+  fc.samples = static_cast<uint32_t>(p.steps());
+  fc.anomaly = p.anomaly();
+  auto stats = p.stats();
+  fc.mean = stats.mean;
+  fc.min = stats.min;
+  fc.max = stats.max;
+  fc.rate_per_minute = stats.slope_per_step * (60.0 / std::chrono::duration<double>(step).count());
+  return fc;
+}
+
 predictor_actor::behavior_type predictor(predictor_actor::stateful_pointer<predictor_state> self,
                                          predictor_settings settings) {
   self->state.settings = std::move(settings);
@@ -17,25 +50,21 @@ predictor_actor::behavior_type predictor(predictor_actor::stateful_pointer<predi
   return {
     [=](const resource_sample& sample) {
       auto& st = self->state;
+      auto step = effective_step(st.settings);
       for (const auto& [metric, value] : sample.values) {
         auto key = std::make_pair(sample.source, metric);
-        auto it = st.series.try_emplace(key, st.settings.window).first;
-        it->second.add(sample.mono, value);
-        auto result = it->second.forecast(st.settings.horizon, st.settings.interval);
-        if (!result)
-          continue;
-        // A share cannot leave [0, 100]: a line through a rising percentage
-        // must not forecast 130 %.
-        if (is_percent(metric)) {
-          result->predicted = std::clamp(result->predicted, 0.0, 100.0);
-          result->lower = std::clamp(result->lower, 0.0, 100.0);
-          result->upper = std::clamp(result->upper, 0.0, 100.0);
-        }
-        forecast fc{sample.source,     metric,        sample.wall,
-                    st.settings.horizon, value,         result->predicted,
-                    result->lower,     result->upper, result->confidence,
-                    static_cast<uint32_t>(it->second.size())};
-        st.sinks.publish(self, fc);
+        auto it = st.series.find(key);
+        if (it == st.series.end())
+          it = st.series
+                 .emplace(key, tracked_series{step_aggregator{step},
+                                              series_predictor{make_prediction_params(st.settings)}})
+                 .first;
+        auto& series = it->second;
+        series.steps.add(sample.mono, value, [&](const step_aggregator::completed& c) {
+          series.predictor.add_step(c.value);
+          st.sinks.publish(self, make_forecast(sample.source, metric, sample.wall,
+                                               series.predictor, step));
+        });
       }
     },
     [=](atom::subscribe, forecast_sink sink) {
@@ -44,9 +73,11 @@ predictor_actor::behavior_type predictor(predictor_actor::stateful_pointer<predi
     },
     [=](atom::update, predictor_settings settings) {
       auto& st = self->state;
+      // Windows, steps and models are the shape of every series' state:
+      // new ones start afresh rather than mixing two shapes.
+      if (settings != st.settings)
+        st.series.clear();
       st.settings = std::move(settings);
-      for (auto& [key, series] : st.series)
-        series.set_window(st.settings.window);
     },
   };
 }

@@ -26,7 +26,8 @@ CAF_TEST(resource samples roundtrip) {
 }
 
 CAF_TEST(forecasts roundtrip) {
-  forecast x{"host", "memory_percent", at(1700000000), 5min, 50, 61.5, 55, 68, 0.75, 60};
+  forecast x{"host", "memory_percent", at(1700000000), 5min, 50, 61.5, 55, 68, 0.75, 60,
+             30s, {51, 55.5, 61.5}, {49, 50, 55}, {53, 60, 68}, 0.125, 48, 40, 60, 1.5};
   CAF_CHECK_EQUAL(roundtrip(x), x);
 }
 
@@ -52,7 +53,7 @@ CAF_TEST(supervisor views roundtrip) {
 CAF_TEST(settings roundtrip) {
   node_settings x;
   x.collector = {250ms, {"/", "/var"}, "/sys/fs/cgroup/conductor", {"voice", "chat"}};
-  x.predictor = {30min, 5min, 0.9};
+  x.predictor = {30min, 5min, 0.9, 30s, "damped"};
   x.scaler = {"enabled", "balanced", 30s, 90, 80, 65, 65, 95, 5min, 3, 0.6};
   x.persistence = {"/tmp/c.db", 24h, 1s};
   CAF_CHECK_EQUAL(roundtrip(x), x);

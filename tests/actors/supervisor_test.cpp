@@ -32,7 +32,7 @@ struct fixture : actor_fixture {
   fixture() {
     script->push_back(host_reading(20, 50));
     settings.collector = {1s, {"/"}, "auto", {}};
-    settings.predictor = {10min, 1min, 0.9};
+    settings.predictor = {10min, 1min, 0.9, 10s, "auto"};
     settings.scaler = {"enabled", "balanced", 10s, 90, 80, 65, 65, 95, 1min, 2, 0.6};
     settings.persistence = {dir.file("conductor.db"), 24h, 1s};
   }
@@ -107,12 +107,17 @@ CAF_TEST(samples flow to forecasts and decisions and the database) {
   CAF_CHECK_EQUAL(sc.last.trigger, "measured");
   CAF_CHECK_EQUAL(sc.last.reason, "memory 85.0% >= degrade 80% for 2 evaluation(s)");
   CAF_CHECK_EQUAL(sc.last.policy, "balanced");
-  // Forecasts reached the metrics actor and the registry.
-  CAF_CHECK_GREATER(metric_value("conductor_forecast_confidence",
-                                 {{"source", "host"},
-                                  {"metric", "memory_percent"},
-                                  {"horizon", "60s"}}),
-                    0.0);
+  // Forecasts reached the metrics actor and the registry, at the horizon and
+  // one step ahead, with the anomaly score.
+  for (const char* horizon : {"60s", "10s"})
+    CAF_CHECK_GREATER_OR_EQUAL(metric_value("conductor_forecast",
+                                            {{"source", "host"},
+                                             {"metric", "memory_percent"},
+                                             {"horizon", horizon}}),
+                               50.0);
+  CAF_CHECK_GREATER_OR_EQUAL(
+    metric_value("conductor_anomaly_score", {{"source", "host"}, {"metric", "memory_percent"}}),
+    0.0);
   CAF_CHECK_EQUAL(metric_value("conductor_host_memory_usage_ratio"), 0.85);
   CAF_CHECK_EQUAL(metric_value("conductor_decisions_total", {{"action", "degrade"}}), 1.0);
   // Both decisions are in the audit log; the samples were written in batches.
@@ -127,13 +132,14 @@ CAF_TEST(samples flow to forecasts and decisions and the database) {
 CAF_TEST(a rising trend degrades before the threshold is reached) {
   settings.scaler.confirm_up = 1;
   start();
-  // Memory rises 0.4 points per second from 40 %. The forecast is trusted
-  // once the window spans most of the 60 s horizon; by then memory is near
-  // 60 %, far under the 80 % threshold, but heading for it.
+  // Memory rises 0.3 points per second from 40 %, 3 points per 10 s step.
+  // The forecast is trusted once it has a track record of predicting the
+  // climb; by then memory is near 70 %, under the 80 % threshold, but the
+  // forecast 60 s ahead is over it.
   script->clear();
-  for (int i = 0; i <= 70; ++i)
-    script->push_back(host_reading(20, 40 + 0.4 * i));
-  run_for(60s);
+  for (int i = 0; i <= 100; ++i)
+    script->push_back(host_reading(20, 40 + 0.3 * i));
+  run_for(100s);
   auto& sc = deref<scaler_impl>(state().scaler).state;
   CAF_REQUIRE_EQUAL(sc.last.action, "degrade");
   CAF_CHECK_EQUAL(sc.last.trigger, "forecast");
@@ -159,7 +165,7 @@ CAF_TEST(a crashed child is restarted and re-wired) {
   // The new predictor receives samples and publishes to the scaler and metrics.
   auto& pred = deref<predictor_impl>(state().predictor).state;
   CAF_CHECK_EQUAL(pred.sinks.size(), 2u);
-  run_for(3s);
+  run_for(10s);
   CAF_CHECK_EQUAL(pred.series.size(), 2u);
   CAF_CHECK_GREATER(metric_value("conductor_forecast",
                                  {{"source", "host"}, {"metric", "cpu_percent"}, {"horizon", "60s"}}),

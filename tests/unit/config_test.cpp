@@ -639,7 +639,7 @@ CAF_TEST(numbers out of their range) {
                          "node.yaml:3:16: scaler.down_factor: must be in (0, 1), got 1"}));
   CAF_CHECK_EQUAL(errors_of("prediction:\n  model: arima\n"),
                   lines{"node.yaml:2:10: prediction.model: unknown value \"arima\" (expected "
-                        "auto|ols)"});
+                        "auto|ols|naive|damped)"});
 }
 
 CAF_TEST(a node of the wrong kind) {
