@@ -43,10 +43,19 @@ void error_tracker::insert_sorted(size_t k, double error, bool full, double evic
   auto n = static_cast<std::ptrdiff_t>(errors_[k - 1].size() - (full ? 0 : 1));
   auto last = first + n;
   if (full) {
-    // Drop the evicted error: it is in [first, last), found by bisection.
+    // The evicted error is in [first, last), found by bisection; the new one
+    // takes its place, sliding only the values between the two by one (one
+    // short move instead of a removal and an insertion).
     auto gone = std::lower_bound(first, last, evicted);
-    std::move(gone + 1, last, gone);
-    --last;
+    auto at = std::upper_bound(first, last, error);
+    if (at > gone) {
+      std::move(gone + 1, at, gone);
+      *(at - 1) = error;
+    } else {
+      std::move_backward(at, gone, gone + 1);
+      *at = error;
+    }
+    return;
   }
   auto at = std::upper_bound(first, last, error);
   std::move_backward(at, last, last + 1);
