@@ -1,136 +1,145 @@
 #!/usr/bin/env bash
-# probe_cost.sh -- what one host sample of conductor's collector costs, against
-# the floor any probe of the same three values must pay: the bare syscalls
-# (open/read/close of /proc/stat and /proc/meminfo, statvfs("/")), no parsing.
+# probe_cost.sh -- what one full host sample of conductor's collector costs,
+# against a minimal C++ reader of the same sources measured in the same run.
 #
-#   bench/probe_cost.sh [--reads N] [--bin PATH]      (see bench/README.md)
+#   bench/probe_cost.sh          (~3 min; see bench/README.md)
 #
-# Main figure: user-space instructions per read, counted by callgrind, for the
-# probe and the floor in the same run, and their ratio. Start-up (dynamic
-# linking, the probe's priming read, static constructors) is cancelled by
-# running each twice, with B and B + N reads, and dividing the difference by N.
+# The binary is build/bin/probe_cost: bench/probe_cost.cpp linked with the
+# project's library by CMake (`make build` first if it is missing;
+# PROBE_COST_BIN=... measures another). `probe_cost probe N [PAUSE_MS]` takes N
+# samples with host_probe{"/proc", {"/"}}.read(now); `probe_cost floor N
+# [PAUSE_MS]` takes N samples with the minimal reader: the same /proc files kept
+# open and pread() to EOF, plus statvfs("/"), no parsing, no allocation.
 #
-# Callgrind sees no kernel work, and for this code the kernel (formatting
-# /proc/stat and /proc/meminfo) is most of the cost. So a second, secondary
-# figure runs the same binary natively and compares process CPU time
-# (user + kernel) per read of probe and floor, in rounds of back-to-back pairs:
-# only its ratio is meant to be read, never the absolute time.
-#
-# The binary is bench/probe_cost.cpp compiled with g++ from the current sources
-# (the same flags as the project's RelWithDebInfo build), unless --bin names one
-# already built, e.g. by CMake: --bin build/bin/probe_cost.
+# Main figures: process CPU time (user + kernel) per sample, natively, in rounds
+# that run both back to back; the medians and the median of the rounds' ratios.
+#   - back to back: samples in a tight loop (caches warm). /proc/stat moves in
+#     1/100 s steps, so most of these probe samples see no CPU delta and skip
+#     their CPU series: the probe does less than on a real tick.
+#   - paced: one sample every PACE_MS (> 10 ms, so every /proc/stat line moves):
+#     every probe sample does a tick's full work, with caches as cold as after
+#     the collector's sleep.
+# Secondary figure: user-space instructions per paced sample, counted by
+# callgrind in the two sample functions only (--toggle-collect); callgrind sees
+# no kernel work, which is most of the floor's cost.
 set -euo pipefail
 export LC_ALL=C
 
-READS=2000        # reads whose cost is measured (the difference of the two runs)
-BASE=1000         # reads of the shorter run, which only carries start-up cost
-REPEAT=3          # callgrind pairs per mode; the median is reported
-NATIVE_READS=10000
-NATIVE_ROUNDS=15  # native CPU time here moves by +-15 % from run to run: many short pairs
-BIN=""
+HOT_READS=10000   # samples per back-to-back run
+HOT_ROUNDS=15     # one run's CPU time moves by +-15 % here: many short rounds
+PACE_MS=20        # between paced samples
+PACED_READS=200   # samples per paced run (4 s)
+PACED_ROUNDS=15
+CG_READS=200      # paced samples per callgrind run
+CG_REPEAT=3       # callgrind runs per mode (malloc moves the probe's count a little)
 
 usage() {
-  echo "usage: $0 [--reads N] [--bin PATH]" >&2
+  echo "usage: $0   (no options; PROBE_COST_BIN=path measures another binary)" >&2
   exit 2
 }
-while (($#)); do
-  case "$1" in
-    --reads) [[ $# -ge 2 && "$2" =~ ^[1-9][0-9]*$ ]] || usage; READS=$2; shift 2 ;;
-    --bin) [[ $# -ge 2 ]] || usage; BIN=$2; shift 2 ;;
-    -h|--help) usage ;;
-    *) usage ;;
-  esac
-done
+(($# == 0)) || usage
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BIN=${PROBE_COST_BIN:-$REPO/build/bin/probe_cost}
 command -v valgrind >/dev/null || {
   echo "probe_cost: valgrind is missing (apt-get install valgrind)" >&2
   exit 1
 }
+if [[ ! -x $BIN ]]; then
+  make -C "$REPO" build >&2
+fi
+[[ -x $BIN ]] || { echo "probe_cost: $BIN is not an executable" >&2; exit 1; }
+# A binary older than its sources measures old code: say so, but do not build
+# behind the user's back (a build next to the runs would move the figures).
+if [[ -z ${PROBE_COST_BIN:-} ]] &&
+   [[ -n $(find "$REPO/bench/probe_cost.cpp" "$REPO/actors/collector" "$REPO/messages" \
+             -newer "$BIN" -print -quit) ]]; then
+  echo "probe_cost: warning: $BIN is older than its sources; run make build first" >&2
+fi
 
 TMP=$(mktemp -d -t conductor-probe-cost.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
-if [[ -z $BIN ]]; then
-  # Just the probe's two sources, not libconductor_lib.a: no CAF, no stale
-  # library, and the very code the collector runs.
-  BIN=$TMP/probe_cost
-  g++ -std=c++17 -O2 -g -DNDEBUG -Wall -Wextra -Werror -I"$REPO" \
-    "$REPO/bench/probe_cost.cpp" \
-    "$REPO/actors/collector/host_probe.cpp" \
-    "$REPO/actors/collector/proc_parsers.cpp" \
-    -o "$BIN"
-fi
-[[ -x $BIN ]] || { echo "probe_cost: $BIN is not an executable" >&2; exit 1; }
-
-# Total instructions (Ir) callgrind counted for one run of the binary.
-instructions() { # mode reads
-  local out=$TMP/callgrind.$1.$2
-  valgrind --tool=callgrind --callgrind-out-file="$out" "$BIN" "$1" "$2" \
-    >/dev/null 2>"$TMP/valgrind.log" || { cat "$TMP/valgrind.log" >&2; exit 1; }
-  awk '$1 == "totals:" { print $2 }' "$out"
-}
 median() { # file of numbers, one a line
   sort -g "$1" | awk '{ v[NR] = $1 }
     END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
-# The probe's count is not quite deterministic: between runs it moves by up to
-# 4 % (seen: about 8820 or about 9180), and callgrind_annotate puts the
-# difference in glibc's malloc (likely the ~1-1.5 KiB strings the files are read
-# into: past the tcache, and their size shifts with the numbers in them). Hence
-# the median of REPEAT differences, and the per-run values printed at the end.
-per_read() { # mode -> instructions per read
-  local short long i
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.2f", a / b }'; }
+field() { tr ' ' '\n' <<<"$1" | awk -F= -v k="$2" '$1 == k { print $2 }'; } # line key
+runs() { sort -g "$1" | awk -v f="$2" '{ printf "%s" f, (NR > 1 ? ", " : ""), $1 }'; }
+
+# -- native CPU time per sample ---------------------------------------------------
+# Each round runs probe and floor back to back, in alternating order (against any
+# first-or-second bias); the ratio is the median of the rounds' ratios, steadier
+# than the ratio of the medians when the machine's speed drifts. Appends to
+# $TMP/<kind>.{probe,floor,ratio}, and the probe's series range to <kind>.series.
+native() { # kind rounds reads [pause_ms]
+  local kind=$1 rounds=$2 reads=$3 r p f pn fn
+  shift 3
+  : >"$TMP/$kind.probe"; : >"$TMP/$kind.floor"; : >"$TMP/$kind.ratio"; : >"$TMP/$kind.series"
+  for ((r = 0; r < rounds; r++)); do
+    if ((r % 2)); then
+      f=$("$BIN" floor "$reads" "$@"); p=$("$BIN" probe "$reads" "$@")
+    else
+      p=$("$BIN" probe "$reads" "$@"); f=$("$BIN" floor "$reads" "$@")
+    fi
+    pn=$(awk -v t="$(field "$p" cpu_ns)" -v n="$reads" 'BEGIN { print t / n }')
+    fn=$(awk -v t="$(field "$f" cpu_ns)" -v n="$reads" 'BEGIN { print t / n }')
+    echo "$pn" >>"$TMP/$kind.probe"
+    echo "$fn" >>"$TMP/$kind.floor"
+    awk -v p="$pn" -v f="$fn" 'BEGIN { print p / f }' >>"$TMP/$kind.ratio"
+    echo "$(field "$p" series_min) $(field "$p" series_max)" >>"$TMP/$kind.series"
+  done
+  FILES=$(field "$f" files)
+  BYTES=$(field "$f" bytes)
+}
+series_range() { # kind -> "min-max" over all its probe samples
+  awk 'NR == 1 || $1 < lo { lo = $1 } NR == 1 || $2 > hi { hi = $2 }
+       END { print (lo == hi ? lo : lo "-" hi) }' "$TMP/$1.series"
+}
+
+echo "probe_cost: $HOT_ROUNDS rounds of $HOT_READS back-to-back samples of each" >&2
+native hot "$HOT_ROUNDS" "$HOT_READS"
+echo "probe_cost: $PACED_ROUNDS rounds of $PACED_READS samples of each, one per $PACE_MS ms" >&2
+native paced "$PACED_ROUNDS" "$PACED_READS" "$PACE_MS"
+
+# -- callgrind instructions per sample --------------------------------------------
+echo "probe_cost: callgrind, $CG_REPEAT runs of $CG_READS paced samples of each" >&2
+per_sample_ir() { # mode -> median instructions per sample
+  local out i
   : >"$TMP/ir.$1"
-  for ((i = 0; i < REPEAT; i++)); do
-    short=$(instructions "$1" "$BASE")
-    long=$(instructions "$1" $((BASE + READS)))
-    awk -v a="$short" -v b="$long" -v n="$READS" 'BEGIN { print (b - a) / n }' >>"$TMP/ir.$1"
+  for ((i = 0; i < CG_REPEAT; i++)); do
+    out=$TMP/callgrind.$1.$i
+    valgrind --tool=callgrind --toggle-collect='*probe_sample*' --toggle-collect='*floor_sample*' \
+      --callgrind-out-file="$out" "$BIN" "$1" "$CG_READS" "$PACE_MS" \
+      >/dev/null 2>"$TMP/valgrind.log" || { cat "$TMP/valgrind.log" >&2; exit 1; }
+    awk -v n="$CG_READS" '$1 == "totals:" { print $2 / n }' "$out" >>"$TMP/ir.$1"
   done
   printf '%.0f' "$(median "$TMP/ir.$1")"
 }
+PROBE_IR=$(per_sample_ir probe)
+FLOOR_IR=$(per_sample_ir floor)
 
-PROBE_IR=$(per_read probe)
-FLOOR_IR=$(per_read floor)
-
-# Native CPU time per read, in ns. On this VM one run's time moves by +-15 %,
-# more than the difference sought, so each round runs probe and floor back to
-# back (in alternating order, against any first-or-second bias) and the figure
-# is the median of the rounds' ratios, steadier (a few per cent across runs).
-native_ns() { # mode -> CPU ns per read of one run
-  "$BIN" "$1" "$NATIVE_READS" | awk '{ split($2, n, "="); split($3, t, "="); print t[2] / n[2] }'
+row() { # label kind
+  printf '| %s | %.0f | %.0f | %.2f | %s |\n' "$1" "$(median "$TMP/$2.probe")" \
+    "$(median "$TMP/$2.floor")" "$(median "$TMP/$2.ratio")" "$(series_range "$2")"
 }
-: >"$TMP/native.probe"
-: >"$TMP/native.floor"
-: >"$TMP/native.ratio"
-for ((r = 0; r < NATIVE_ROUNDS; r++)); do
-  if ((r % 2)); then
-    f=$(native_ns floor); p=$(native_ns probe)
-  else
-    p=$(native_ns probe); f=$(native_ns floor)
-  fi
-  echo "$p" >>"$TMP/native.probe"
-  echo "$f" >>"$TMP/native.floor"
-  awk -v p="$p" -v f="$f" 'BEGIN { print p / f }' >>"$TMP/native.ratio"
+echo
+echo "Probe cost, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, kernel $(uname -r)."
+echo "One sample: $FILES /proc files kept open + statvfs(\"/\"); the floor reads $BYTES bytes."
+echo "CPU time: native, medians of the rounds (ns per sample) and median of the rounds' probe/floor ratios."
+echo
+echo "| per full host sample | host_probe::read() | minimal reader (floor) | probe/floor | series per probe sample |"
+echo "| --- | ---: | ---: | ---: | ---: |"
+row "CPU time, user + kernel, ns: back to back ($HOT_ROUNDS x $HOT_READS)" hot
+row "CPU time, user + kernel, ns: one per $PACE_MS ms ($PACED_ROUNDS x $PACED_READS)" paced
+printf '| user-space instructions (callgrind, one per %s ms, median of %s x %s) | %s | %s | %s | |\n' \
+  "$PACE_MS" "$CG_REPEAT" "$CG_READS" "$PROBE_IR" "$FLOOR_IR" "$(ratio "$PROBE_IR" "$FLOOR_IR")"
+# The spread behind the medians, so two runs of this script can be compared.
+echo
+for kind in hot paced; do
+  echo "Per-round ns per sample, $kind: probe $(runs "$TMP/$kind.probe" %.0f); floor $(runs "$TMP/$kind.floor" %.0f); ratios $(runs "$TMP/$kind.ratio" %.2f)."
 done
-PROBE_NS=$(median "$TMP/native.probe")
-FLOOR_NS=$(median "$TMP/native.floor")
-NATIVE_RATIO=$(printf '%.2f' "$(median "$TMP/native.ratio")")
-
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.2f", a / b }'; }
-
-echo
-echo "Probe cost, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -r)."
-echo "Instructions: callgrind, ($BASE + $READS reads) - ($BASE reads), divided by $READS; median of $REPEAT."
-echo "CPU time: native, $NATIVE_ROUNDS rounds of $NATIVE_READS reads each; medians, and the median of the rounds' ratios."
-echo
-echo "| per host sample | host_probe::read() | floor (syscalls only) | probe/floor |"
-echo "| --- | ---: | ---: | ---: |"
-echo "| user-space instructions (callgrind) | $PROBE_IR | $FLOOR_IR | $(ratio "$PROBE_IR" "$FLOOR_IR") |"
-printf '| CPU time, user + kernel, ns (native; ratio only) | %.0f | %.0f | %s |\n' \
-  "$PROBE_NS" "$FLOOR_NS" "$NATIVE_RATIO"
-# The spread behind the medians, so a difference between two runs of this
-# script can be judged against it.
-echo
-runs() { sort -g "$1" | awk '{ printf "%s%.0f", (NR > 1 ? ", " : ""), $1 }'; }
-echo "Per-run instructions per read: probe $(runs "$TMP/ir.probe"); floor $(runs "$TMP/ir.floor")."
+echo "Per-run instructions per sample: probe $(runs "$TMP/ir.probe" %.0f); floor $(runs "$TMP/ir.floor" %.0f)."
