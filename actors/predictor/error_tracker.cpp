@@ -9,13 +9,17 @@ error_tracker::error_tracker(size_t horizon, size_t depth, bool with_quantiles)
   : horizon_(horizon), past_(horizon * horizon, 0.0), depth_(depth > 0 ? depth : 1),
     with_quantiles_(with_quantiles), errors_(horizon, value_ring{depth_}),
     abs_sums_(horizon, 0.0), since_fresh_sum_(horizon, 0),
-    sorted_(with_quantiles ? horizon * depth_ : 0, 0.0) {
+    sorted_(with_quantiles ? horizon * depth_ : 0, 0.0), sorting_(with_quantiles ? horizon : 0) {
 }
 
 void error_tracker::observe(double actual) {
   auto reach = std::min(horizon_, recorded_);
+  // The forecast for k steps ahead was recorded k records ago: walk the slots
+  // backwards from the next one, wrapping by hand (no division per horizon:
+  // this runs for four trackers a step).
+  size_t slot = next_slot_;
   for (size_t k = 1; k <= reach; ++k) {
-    auto slot = (recorded_ - k) % horizon_;
+    slot = slot == 0 ? horizon_ - 1 : slot - 1;
     double error = actual - past_[slot * horizon_ + k - 1];
     if (!std::isfinite(error))
       continue;
@@ -33,40 +37,39 @@ void error_tracker::observe(double actual) {
       sum = std::max(0.0, sum + std::abs(error) - std::abs(evicted));
     }
     if (with_quantiles_)
-      insert_sorted(k, error, full, evicted);
+      sorting_[k - 1] = {full ? sort_step::replace : sort_step::insert, error, evicted, 0};
   }
+  if (with_quantiles_)
+    update_sorted(reach);
 }
 
-void error_tracker::insert_sorted(size_t k, double error, bool full, double evicted) {
-  auto first = sorted_.begin() + static_cast<std::ptrdiff_t>((k - 1) * depth_);
-  // The errors kept before this one, sorted.
-  auto n = static_cast<std::ptrdiff_t>(errors_[k - 1].size() - (full ? 0 : 1));
-  auto last = first + n;
-  if (full) {
-    // The evicted error is in [first, last), found by bisection; the new one
-    // takes its place, sliding only the values between the two by one (one
-    // short move instead of a removal and an insertion).
-    auto gone = std::lower_bound(first, last, evicted);
-    auto at = std::upper_bound(first, last, error);
-    if (at > gone) {
-      std::move(gone + 1, at, gone);
-      *(at - 1) = error;
-    } else {
-      std::move_backward(at, gone, gone + 1);
-      *at = error;
-    }
-    return;
+void error_tracker::update_sorted(size_t reach) {
+  // All the bisections first, then all the walks. A bisection is a chain of
+  // dependent loads, and a walk ends in a mispredicted branch, after which
+  // nothing runs ahead: in this order the horizons' bisections overlap,
+  // instead of each waiting for the walk before it (5 % of a replay).
+  for (size_t k = 1; k <= reach; ++k) {
+    auto& s = sorting_[k - 1];
+    if (s.what == sort_step::replace)
+      s.at = sorted_replace_from(sorted_.data() + (k - 1) * depth_, depth_, s.evicted, s.error);
   }
-  auto at = std::upper_bound(first, last, error);
-  std::move_backward(at, last, last + 1);
-  *at = error;
+  for (size_t k = 1; k <= reach; ++k) {
+    auto& s = sorting_[k - 1];
+    double* first = sorted_.data() + (k - 1) * depth_;
+    if (s.what == sort_step::replace)
+      sorted_replace_at(first, depth_, s.at, s.error);
+    else if (s.what == sort_step::insert)
+      // The ring holds the new error already.
+      sorted_insert(first, errors_[k - 1].size() - 1, s.error);
+    s.what = sort_step::none;
+  }
 }
 
 void error_tracker::record(const std::vector<double>& forecast) {
-  auto slot = recorded_ % horizon_;
-  auto offset = static_cast<std::ptrdiff_t>(slot * horizon_);
+  auto offset = static_cast<std::ptrdiff_t>(next_slot_ * horizon_);
   std::copy_n(forecast.begin(), horizon_, past_.begin() + offset);
   ++recorded_;
+  next_slot_ = next_slot_ + 1 == horizon_ ? 0 : next_slot_ + 1;
 }
 
 std::pair<double, double> error_tracker::quantiles(size_t k, double p_low, double p_high) {

@@ -8,10 +8,11 @@
 //
 // Plain C++: all storage is allocated by the constructor. Each horizon's
 // errors are also kept sorted (if quantiles are wanted), updated by bisection
-// and a move of at most depth values, and their absolute sum is kept running
-// (summed afresh every depth errors, so rounding cannot accumulate). observe()
-// costs O(horizon x depth) at most (a memmove per horizon), record()
-// O(horizon), mean_abs() and quantiles() O(1).
+// and a walk over at most depth values (see sorted_replace_from() in
+// value_ring.hpp), and their absolute sum is kept running (summed afresh
+// every depth errors, so rounding cannot accumulate). observe() costs
+// O(horizon x depth) at most, record() O(horizon), mean_abs() and
+// quantiles() O(1).
 #pragma once
 
 #include <cstddef>
@@ -53,9 +54,8 @@ public:
   std::pair<double, double> quantiles(size_t k, double p_low, double p_high);
 
 private:
-  /// Adds `error` to horizon k's sorted errors, replacing `evicted` (the
-  /// oldest error, dropped from the ring) when `full`.
-  void insert_sorted(size_t k, double error, bool full, double evicted);
+  /// Applies sorting_[0, reach) to the sorted errors.
+  void update_sorted(size_t reach);
 
   /// The quantile at plotting position p of horizon k's sorted errors.
   double quantile(size_t k, double p) const;
@@ -65,6 +65,8 @@ private:
   /// at the step whose record number modulo horizon_ is slot.
   std::vector<double> past_;
   size_t recorded_ = 0;
+  /// recorded_ % horizon_: the slot the next record() fills.
+  size_t next_slot_ = 0;
   size_t depth_;
   bool with_quantiles_;
   /// Per horizon, the newest `depth_` errors in arrival order...
@@ -75,6 +77,16 @@ private:
   std::vector<size_t> since_fresh_sum_;
   /// ...and the same errors sorted: sorted_[(k - 1) * depth_ + i].
   std::vector<double> sorted_;
+  /// Per horizon, what observe() has left for update_sorted() to do.
+  struct sort_step {
+    enum { none, insert, replace } what = none;
+    double error = 0;
+    /// The error leaving the ring (replace only)...
+    double evicted = 0;
+    /// ...and its index in the sorted errors, once found.
+    size_t at = 0;
+  };
+  std::vector<sort_step> sorting_;
 };
 
 } // namespace conductor

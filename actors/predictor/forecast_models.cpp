@@ -37,22 +37,22 @@ void naive_forecaster::update(const value_ring& window) {
 }
 
 median_forecaster::median_forecaster(size_t horizon, size_t span)
-  : point_forecaster(horizon), scratch_(span > 0 ? span : 1) {
+  : point_forecaster(horizon), recent_(span), sorted_(recent_.capacity(), 0.0) {
 }
 
-void median_forecaster::update(const value_ring& window) {
-  auto m = std::min(scratch_.size(), window.size());
-  auto first = window.size() - m;
-  for (size_t i = 0; i < m; ++i)
-    scratch_[i] = window[first + i];
-  auto begin = scratch_.begin();
-  auto mid = begin + static_cast<std::ptrdiff_t>(m / 2);
-  auto end = begin + static_cast<std::ptrdiff_t>(m);
-  std::nth_element(begin, mid, end);
-  double median = *mid;
+void median_forecaster::update(double value) {
+  auto m = recent_.size();
+  if (recent_.full()) {
+    sorted_replace(sorted_.data(), m, recent_[0], value);
+  } else {
+    sorted_insert(sorted_.data(), m, value);
+    ++m;
+  }
+  recent_.push(value);
+  double median = sorted_[m / 2];
   if (m % 2 == 0) {
-    // The lower middle value is the largest of the lower half.
-    double lower = *std::max_element(begin, mid);
+    // The mean of the two middle values, taken halfway from the lower one.
+    double lower = sorted_[m / 2 - 1];
     median = lower + (median - lower) / 2;
   }
   fill(median);

@@ -52,18 +52,23 @@ public:
   void update(const value_ring& window);
 };
 
-/// A robust level: the median of the newest `span` values (fewer while the
-/// window fills), flat over the horizon. CPU utilisation is mostly noise
-/// around a level, often quantised, with spikes: the median ignores spikes
-/// and lands on the level.
+/// A robust level: the median of the newest `span` values (fewer until
+/// `span` have been learned), flat over the horizon. CPU utilisation is
+/// mostly noise around a level, often quantised, with spikes: the median
+/// ignores spikes and lands on the level.
 class median_forecaster : public point_forecaster {
 public:
   median_forecaster(size_t horizon, size_t span);
 
-  void update(const value_ring& window);
+  /// Learns the newest step. O(span) at most: the values are kept sorted,
+  /// one in and one out per step, rather than selected afresh.
+  void update(double value);
 
 private:
-  std::vector<double> scratch_;
+  /// The newest `span` values in arrival order...
+  value_ring recent_;
+  /// ...and the same sorted (the first recent_.size() entries).
+  std::vector<double> sorted_;
 };
 
 /// Damped-trend exponential smoothing (Gardner & McKenzie):

@@ -200,7 +200,7 @@ void series_predictor::update_models(double value) {
       break;
     case model_kind::automatic:
       naive_.update(window_);
-      median_.update(window_);
+      median_.update(value);
       damped_.update(value);
       candidate_errors_[naive_candidate].record(naive_.forecast());
       candidate_errors_[median_candidate].record(median_.forecast());
