@@ -54,8 +54,10 @@ bool is_label_safe(std::string_view value) {
   return true;
 }
 
-std::string series_key(std::string_view family,
-                       std::initializer_list<std::pair<std::string_view, std::string_view>> labels) {
+namespace {
+
+template <class Labels>
+std::string make_key(std::string_view family, const Labels& labels) {
   std::string out{family};
   if (labels.size() == 0)
     return out;
@@ -72,6 +74,17 @@ std::string series_key(std::string_view family,
   }
   out += '}';
   return out;
+}
+
+} // namespace
+
+std::string series_key(std::string_view family,
+                       std::initializer_list<std::pair<std::string_view, std::string_view>> labels) {
+  return make_key(family, labels);
+}
+
+std::string series_key(std::string_view family, const label_views& labels) {
+  return make_key(family, labels);
 }
 
 std::optional<std::pair<std::string, series_labels>> parse_series_key(std::string_view key) {

@@ -39,6 +39,10 @@ std::string series_key(std::string_view family,
                        std::initializer_list<std::pair<std::string_view, std::string_view>> labels
                        = {});
 
+/// The same with labels chosen at run time (some present, some not).
+using label_views = std::vector<std::pair<std::string_view, std::string_view>>;
+std::string series_key(std::string_view family, const label_views& labels);
+
 /// The inverse of series_key: family name and labels; nullopt when malformed.
 std::optional<std::pair<std::string, series_labels>> parse_series_key(std::string_view key);
 

@@ -8,10 +8,12 @@
 // deltas between two reads.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "actors/collector/proc_file.hpp"
@@ -43,6 +45,13 @@ public:
   virtual std::vector<probe_reading> read(std::chrono::nanoseconds now) = 0;
 };
 
+/// Puts one line of a pressure file as series: its avg10/60/300 as shares
+/// under `ratio_family` and its stall total in seconds under `total_family`,
+/// labelled plugin (when not empty), resource and kind (and window).
+void put_pressure(probe_reading& out, const char* ratio_family, const char* total_family,
+                  std::string_view plugin, std::string_view resource, std::string_view kind,
+                  const psi_line& line);
+
 /// The real host: `proc_root` is "/proc" outside tests.
 class host_probe {
 public:
@@ -53,6 +62,8 @@ public:
 
 private:
   void read_cpu(probe_reading& out);
+  /// The series keys of one CPU's modes ("all" for core -1), made once.
+  const std::array<std::string, 8>& cpu_keys(int core);
   void read_memory(probe_reading& out);
   void read_filesystems(probe_reading& out);
   void read_disks(probe_reading& out, std::chrono::nanoseconds now);
@@ -71,6 +82,7 @@ private:
   /// The previous and current /proc/stat lines: CPU use is a delta.
   std::vector<cpu_line> last_cpu_;
   std::vector<cpu_line> cpu_;
+  std::vector<std::array<std::string, 8>> cpu_keys_;
   /// The previous and current /proc/diskstats and when they were read.
   std::vector<disk_counters> last_disks_;
   std::vector<disk_counters> disks_;

@@ -5,25 +5,6 @@
 
 namespace conductor {
 
-namespace {
-
-void put_plugin_psi(probe_reading& out, const std::string& name, const char* kind,
-                    const psi_line& l) {
-  const std::pair<const char*, double> windows[] = {
-    {"10s", l.avg10}, {"60s", l.avg60}, {"300s", l.avg300}};
-  for (const auto& [window, avg] : windows)
-    out.series[series_key(series::plugin_pressure, {{"plugin", name},
-                                                    {"resource", "memory"},
-                                                    {"kind", kind},
-                                                    {"window", window}})]
-      = avg / 100.0;
-  out.series[series_key(series::plugin_pressure_stalled,
-                        {{"plugin", name}, {"resource", "memory"}, {"kind", kind}})]
-    = static_cast<double>(l.total_us) / 1e6;
-}
-
-} // namespace
-
 node_probe::node_probe(std::string proc_root, std::vector<std::string> filesystems,
                        std::optional<cgroup_layout> layout, const std::string& relative_root,
                        const std::vector<std::string>& plugins)
@@ -94,10 +75,12 @@ std::optional<probe_reading> node_probe::read_plugin(plugin& p, std::chrono::nan
   if (c.memory_pressure) {
     if (c.memory_pressure->some) {
       out.values[metric_name::memory_pressure_percent] = c.memory_pressure->some->avg10;
-      put_plugin_psi(out, name, "some", *c.memory_pressure->some);
+      put_pressure(out, series::plugin_pressure, series::plugin_pressure_stalled, name,
+                   "memory", "some", *c.memory_pressure->some);
     }
     if (c.memory_pressure->full)
-      put_plugin_psi(out, name, "full", *c.memory_pressure->full);
+      put_pressure(out, series::plugin_pressure, series::plugin_pressure_stalled, name,
+                   "memory", "full", *c.memory_pressure->full);
   }
   return out;
 }
