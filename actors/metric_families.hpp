@@ -1,59 +1,55 @@
 // metric_families.hpp -- every Prometheus family conductor exports, built once.
 //
 // One factory creates every family at start, so a bad name fails there and not
-// in the middle of a run. Actors keep plain Family/Counter/Gauge references;
-// prometheus-cpp's metrics are atomic, so the HTTP thread that serializes the
+// in the middle of a run. Actors keep plain family references; series values
+// are atomic (actors/metric_registry.hpp), so the HTTP thread that renders the
 // registry and the actors that update it need no further locking.
 #pragma once
 
 #include <memory>
 #include <string>
 
-#include <prometheus/counter.h>
-#include <prometheus/family.h>
-#include <prometheus/gauge.h>
-#include <prometheus/registry.h>
-
+#include "actors/metric_registry.hpp"
 #include "actors/series_exporter.hpp"
 
 namespace conductor {
 
 struct metric_families {
   /// Builds every family in `registry`, and sets conductor_build_info.
-  explicit metric_families(prometheus::Registry& registry);
+  explicit metric_families(metric_registry& registry);
 
   /// conductor_build_info{version} 1: which build answers the scrape.
-  prometheus::Family<prometheus::Gauge>& build_info;
+  metric_family& build_info;
   /// The predictor's forecasts {source, metric, horizon}, in the metric's unit.
-  prometheus::Family<prometheus::Gauge>& forecast;
-  prometheus::Family<prometheus::Gauge>& forecast_lower;
-  prometheus::Family<prometheus::Gauge>& forecast_upper;
-  prometheus::Family<prometheus::Gauge>& forecast_confidence;
+  metric_family& forecast;
+  metric_family& forecast_lower;
+  metric_family& forecast_upper;
+  metric_family& forecast_confidence;
   /// How unusual the newest step of a series was {source, metric}, in [0, 1].
-  prometheus::Family<prometheus::Gauge>& anomaly_score;
+  metric_family& anomaly_score;
   /// Decisions of the scaler {action}.
-  prometheus::Family<prometheus::Counter>& decisions;
+  metric_family& decisions;
   /// Collector ticks taken and skipped (late), and read failures {source}.
-  prometheus::Family<prometheus::Counter>& collector_ticks;
-  prometheus::Family<prometheus::Counter>& collector_skipped;
-  prometheus::Family<prometheus::Counter>& collector_errors;
+  metric_family& collector_ticks;
+  metric_family& collector_skipped;
+  metric_family& collector_errors;
   /// Supervisor restarts {actor}.
-  prometheus::Family<prometheus::Counter>& actor_restarts;
+  metric_family& actor_restarts;
   /// Rows written {table} and failed writes.
-  prometheus::Family<prometheus::Counter>& persistence_rows;
-  prometheus::Family<prometheus::Counter>& persistence_errors;
+  metric_family& persistence_rows;
+  metric_family& persistence_errors;
   /// Health per target: 1 healthy, 0 not; breaker state 0 closed, 1 half-open, 2 open.
-  prometheus::Family<prometheus::Gauge>& health_up;
-  prometheus::Family<prometheus::Gauge>& breaker_state;
+  metric_family& health_up;
+  metric_family& breaker_state;
   /// The series of the collector's samples (messages/series.hpp).
   series_exporter sample_series;
 };
 
 /// A registry and its families: what the node creates once and shares with
-/// the actors (which update it) and the HTTP server (which serializes it).
+/// the actors (which update it) and the HTTP server (which renders it).
 struct metrics_hub {
   metrics_hub();
-  std::shared_ptr<prometheus::Registry> registry;
+  std::shared_ptr<metric_registry> registry;
   metric_families families;
 
   /// The Prometheus text exposition of everything registered.

@@ -4,15 +4,10 @@
 
 namespace conductor {
 
-series_exporter::series_exporter(prometheus::Registry& registry) {
-  for (const auto& f : series_catalog()) {
-    if (f.counter)
-      counters_.emplace(f.name,
-                        &prometheus::BuildCounter().Name(f.name).Help(f.help).Register(registry));
-    else
-      gauges_.emplace(f.name,
-                      &prometheus::BuildGauge().Name(f.name).Help(f.help).Register(registry));
-  }
+series_exporter::series_exporter(metric_registry& registry) {
+  for (const auto& f : series_catalog())
+    families_.emplace(f.name, f.counter ? &registry.counter(f.name, f.help)
+                                        : &registry.gauge(f.name, f.help));
 }
 
 series_exporter::entry* series_exporter::find_or_add(const std::string& key) {
@@ -23,16 +18,12 @@ series_exporter::entry* series_exporter::find_or_add(const std::string& key) {
   auto parsed = parse_series_key(key);
   entry e;
   if (parsed) {
-    prometheus::Labels labels{parsed->second.begin(), parsed->second.end()};
-    if (auto g = gauges_.find(parsed->first); g != gauges_.end()) {
-      e.gauge_family = g->second;
-      e.gauge = &g->second->Add(labels);
-    } else if (auto c = counters_.find(parsed->first); c != counters_.end()) {
-      e.counter_family = c->second;
-      e.counter = &c->second->Add(labels);
+    if (auto f = families_.find(parsed->first); f != families_.end()) {
+      e.family = f->second;
+      e.series = &f->second->add({parsed->second.begin(), parsed->second.end()});
     }
   }
-  if (!e.gauge && !e.counter) {
+  if (!e.series) {
     rejected_set_.insert(key);
     rejected_.push_back(key);
     return nullptr;
@@ -44,10 +35,7 @@ void series_exporter::remove(const std::string& key) {
   auto i = entries_.find(key);
   if (i == entries_.end())
     return;
-  if (i->second.gauge)
-    i->second.gauge_family->Remove(i->second.gauge);
-  else
-    i->second.counter_family->Remove(i->second.counter);
+  i->second.family->remove(i->second.series);
   entries_.erase(i);
 }
 
@@ -67,14 +55,14 @@ void series_exporter::update(const std::string& source,
     if (!e)
       continue;
     seen.insert(key);
-    if (e->gauge) {
-      e->gauge->Set(value);
+    if (e->family->type() == metric_type::gauge) {
+      e->series->set(value);
     } else {
       // A counter that went backwards was reset (a reboot, a recreated
       // cgroup): everything since the reset is new.
       auto delta = value >= e->last ? value - e->last : value;
       if (delta > 0)
-        e->counter->Increment(delta);
+        e->series->increment(delta);
       e->last = value;
     }
   }

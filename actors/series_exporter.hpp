@@ -15,17 +15,14 @@
 #include <unordered_set>
 #include <vector>
 
-#include <prometheus/counter.h>
-#include <prometheus/family.h>
-#include <prometheus/gauge.h>
-#include <prometheus/registry.h>
+#include "actors/metric_registry.hpp"
 
 namespace conductor {
 
 class series_exporter {
 public:
   /// Registers every family of series_catalog() in `registry`.
-  explicit series_exporter(prometheus::Registry& registry);
+  explicit series_exporter(metric_registry& registry);
 
   /// The newest series of `source`; those of its previous update that are
   /// missing now are removed.
@@ -38,10 +35,8 @@ public:
 
 private:
   struct entry {
-    prometheus::Family<prometheus::Gauge>* gauge_family = nullptr;
-    prometheus::Gauge* gauge = nullptr;
-    prometheus::Family<prometheus::Counter>* counter_family = nullptr;
-    prometheus::Counter* counter = nullptr;
+    metric_family* family = nullptr;
+    metric_series* series = nullptr;
     /// The cumulative value last seen, for counters.
     double last = 0;
   };
@@ -49,8 +44,7 @@ private:
   entry* find_or_add(const std::string& key);
   void remove(const std::string& key);
 
-  std::unordered_map<std::string, prometheus::Family<prometheus::Gauge>*> gauges_;
-  std::unordered_map<std::string, prometheus::Family<prometheus::Counter>*> counters_;
+  std::unordered_map<std::string, metric_family*> families_;
   std::unordered_map<std::string, entry> entries_;
   /// Per source, the keys of its last update.
   std::unordered_map<std::string, std::unordered_set<std::string>> by_source_;

@@ -9,8 +9,8 @@ packages=(
   libcaf-dev             # CAF 0.17.6: core, io, test framework
   libyaml-cpp-dev        # config loader
   libsqlite3-dev         # persistence
-  prometheus-cpp-dev     # metric registry + text serializer
   libcivetweb-dev        # HTTP server (/metrics, API)
+  civetweb               # its CMake config references /usr/bin/civetweb; without it find_package fails
   nlohmann-json3-dev     # JSON bodies
   curl                   # tests scrape /metrics with a real HTTP client
 )

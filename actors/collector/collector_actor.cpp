@@ -19,12 +19,12 @@ void take_sample(self_ptr self, caf::actor_clock::time_point now) {
   auto mono = now.time_since_epoch();
   auto readings = st.probe->read(mono);
   ++st.ticks;
-  st.metrics->collector_ticks.Add({}).Increment();
+  st.metrics->collector_ticks.add({}).increment();
   // One wall-clock stamp for the whole tick: the samples belong together.
   auto wall = caf::make_timestamp();
   for (auto& reading : readings) {
     for (const auto& source : reading.failed) {
-      st.metrics->collector_errors.Add({{"source", source}}).Increment();
+      st.metrics->collector_errors.add({{"source", source}}).increment();
       CONDUCTOR_LOG(debug, "collector") << "could not read " << source << " ("
                                         << reading.source << ")";
     }
@@ -64,7 +64,7 @@ collector_actor::behavior_type collector(collector_actor::stateful_pointer<colle
       auto missed = static_cast<uint64_t>(late / st.settings.interval);
       if (missed > 0) {
         st.skipped += missed;
-        st.metrics->collector_skipped.Add({}).Increment(static_cast<double>(missed));
+        st.metrics->collector_skipped.add({}).increment(static_cast<double>(missed));
         CONDUCTOR_LOG(warn, "collector") << "tick late by "
                                          << std::chrono::duration<double>(late).count()
                                          << "s; skipped " << missed;

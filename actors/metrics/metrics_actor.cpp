@@ -38,25 +38,25 @@ metrics_actor::behavior_type metrics(metrics_actor::stateful_pointer<metrics_sta
       auto put = [&](caf::timespan horizon, double predicted, double lower, double upper) {
         std::map<std::string, std::string> labels{
           {"source", fc.source}, {"metric", fc.metric}, {"horizon", horizon_label(horizon)}};
-        f.forecast.Add(labels).Set(predicted);
-        f.forecast_lower.Add(labels).Set(lower);
-        f.forecast_upper.Add(labels).Set(upper);
-        f.forecast_confidence.Add(labels).Set(fc.confidence);
+        f.forecast.add(labels).set(predicted);
+        f.forecast_lower.add(labels).set(lower);
+        f.forecast_upper.add(labels).set(upper);
+        f.forecast_confidence.add(labels).set(fc.confidence);
       };
       put(fc.horizon, fc.predicted, fc.lower, fc.upper);
       if (fc.path.size() > 1)
         put(fc.step, fc.path.front(), fc.path_lower.front(), fc.path_upper.front());
-      f.anomaly_score.Add({{"source", fc.source}, {"metric", fc.metric}}).Set(fc.anomaly);
+      f.anomaly_score.add({{"source", fc.source}, {"metric", fc.metric}}).set(fc.anomaly);
     },
     [=](const decision& d) {
-      self->state.families->decisions.Add({{"action", d.action}}).Increment();
+      self->state.families->decisions.add({{"action", d.action}}).increment();
     },
     [=](const health_event& e) {
-      self->state.families->health_up.Add({{"target", e.target}}).Set(e.healthy ? 1 : 0);
+      self->state.families->health_up.add({{"target", e.target}}).set(e.healthy ? 1 : 0);
     },
     [=](const breaker_transition& t) {
-      self->state.families->breaker_state.Add({{"target", t.target}})
-        .Set(breaker_state_value(t.to));
+      self->state.families->breaker_state.add({{"target", t.target}})
+        .set(breaker_state_value(t.to));
     },
   };
 }

@@ -26,10 +26,10 @@ void flush(self_ptr self) {
     return;
   if (!st.pending.empty()) {
     if (st.store->insert_metrics(st.pending)) {
-      st.metrics->persistence_rows.Add({{"table", "autoscaler_metrics"}})
-        .Increment(static_cast<double>(st.pending.size()));
+      st.metrics->persistence_rows.add({{"table", "autoscaler_metrics"}})
+        .increment(static_cast<double>(st.pending.size()));
     } else {
-      st.metrics->persistence_errors.Add({}).Increment();
+      st.metrics->persistence_errors.add({}).increment();
       CONDUCTOR_LOG(error, "persistence") << "dropped " << st.pending.size()
                                           << " metric rows: " << st.store->last_error();
     }
@@ -87,22 +87,22 @@ persistence(persistence_actor::stateful_pointer<persistence_state> self,
       decision_row row{unix_seconds(d.at), d.action, d.target,  d.trigger,
                        d.reason,           d.inputs, d.policy, d.confidence};
       if (st.store->insert_decision(row) < 0) {
-        st.metrics->persistence_errors.Add({}).Increment();
+        st.metrics->persistence_errors.add({}).increment();
         CONDUCTOR_LOG(error, "persistence") << "audit write failed: " << st.store->last_error();
         return;
       }
-      st.metrics->persistence_rows.Add({{"table", "autoscaler_history"}}).Increment();
+      st.metrics->persistence_rows.add({{"table", "autoscaler_history"}}).increment();
     },
     [=](const breaker_transition& t) {
       auto& st = self->state;
       breaker_row row{unix_seconds(t.at), t.target, t.from, t.to, t.reason};
       if (st.store->insert_breaker(row) < 0) {
-        st.metrics->persistence_errors.Add({}).Increment();
+        st.metrics->persistence_errors.add({}).increment();
         CONDUCTOR_LOG(error, "persistence") << "breaker write failed: "
                                             << st.store->last_error();
         return;
       }
-      st.metrics->persistence_rows.Add({{"table", "breaker_transitions"}}).Increment();
+      st.metrics->persistence_rows.add({{"table", "breaker_transitions"}}).increment();
     },
     [=](atom::flush) {
       self->state.flush_armed = false;

@@ -127,7 +127,7 @@ void on_child_down(self_ptr self, const caf::down_msg& dm) {
   CONDUCTOR_LOG(warn, "supervisor") << name << " stopped unexpectedly (" << info.last_exit
                                     << "); restarting it";
   ++info.restarts;
-  st.deps.metrics->families.actor_restarts.Add({{"actor", name}}).Increment();
+  st.deps.metrics->families.actor_restarts.add({{"actor", name}}).increment();
   spawn_child(self, name);
   wire(self);
 }

@@ -90,18 +90,9 @@ struct actor_fixture : test_coordinator_fixture<test_config> {
   /// The value of one counter or gauge in the hub's registry, or -1.
   double metric_value(const std::string& name,
                       const std::map<std::string, std::string>& labels = {}) {
-    for (const auto& family : hub->registry->Collect()) {
-      if (family.name != name)
-        continue;
-      for (const auto& m : family.metric) {
-        std::map<std::string, std::string> have;
-        for (const auto& l : m.label)
-          have[l.name] = l.value;
-        if (have == labels)
-          return family.type == prometheus::MetricType::Counter ? m.counter.value
-                                                                 : m.gauge.value;
-      }
-    }
+    if (const auto* family = hub->registry->find(name))
+      if (auto value = family->value(labels))
+        return *value;
     return -1;
   }
 

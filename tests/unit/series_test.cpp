@@ -6,8 +6,6 @@
 
 #include <set>
 
-#include <prometheus/text_serializer.h>
-
 #include "actors/series_exporter.hpp"
 #include "messages/series.hpp"
 
@@ -20,10 +18,10 @@ bool has(const std::string& text, const std::string& part) {
 }
 
 struct registry_fixture {
-  prometheus::Registry registry;
+  metric_registry registry;
   series_exporter exporter{registry};
   std::string scrape() {
-    return prometheus::TextSerializer{}.Serialize(registry.Collect());
+    return registry.render();
   }
 };
 
