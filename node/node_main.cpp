@@ -1,6 +1,7 @@
 #include "node/node_main.hpp"
 
 #include <pthread.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -41,6 +42,17 @@ struct node_system_config : caf::actor_system_config {
     set("scheduler.policy", caf::atom("sharing"));
   }
 };
+
+/// The collector keeps each plugin's cgroup files open (up to 7 a plugin);
+/// the soft limit of open files (often 1024) is raised to the hard one, as
+/// systemd recommends, so that many plugins never exhaust it.
+void raise_open_file_limit() {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &lim);
+  }
+}
 
 void print_errors(const config::load_result& res) {
   for (const auto& e : res.errors)
@@ -236,6 +248,7 @@ int run_node(const std::string& config_path) {
     CONDUCTOR_LOG(error, "node") << error;
     return exit_code::failure;
   }
+  raise_open_file_limit();
   // Block before any thread exists so that every thread inherits the mask.
   auto sigs = signal_listener::signals();
   pthread_sigmask(SIG_BLOCK, &sigs, nullptr);

@@ -70,35 +70,40 @@ public:
   explicit read_pass(cgroup_reading& out) : out_(out) {
   }
 
-  /// The text of `dir/file`, or nullopt. A missing directory is not a
+  /// The text of a cgroup file, or nullopt. A missing directory is not a
   /// failure; a file missing or unreadable in an existing one is, unless
   /// `optional_file` (a pressure file on a kernel without PSI).
-  const std::string* fetch(const std::string& dir, const char* file,
-                           bool optional_file = false) {
+  std::optional<std::string_view> fetch(const std::string& dir, const char* name,
+                                        proc_file& handle, bool optional_file = false) {
     if (known_missing(dir))
-      return nullptr;
-    int err = read_whole_file(dir + "/" + file, text_);
-    if (err == 0) {
+      return std::nullopt;
+    auto text = handle.read();
+    // A kept descriptor of a cgroup removed since reads as ENODEV: the path
+    // may lead to a new cgroup of the same name, so try it once more.
+    if (!text && handle.error() != ENOENT)
+      text = handle.read();
+    if (text) {
       out_.exists = true;
-      return &text_;
+      return text;
     }
+    int err = handle.error();
     if (err == ENOENT || err == ENODEV) {
       if (!dir_exists(dir))
-        return nullptr;
+        return std::nullopt;
       if (optional_file && err == ENOENT)
-        return nullptr;
+        return std::nullopt;
     } else {
       // It exists, whatever kept it from being read.
       out_.exists = true;
       if (optional_file && err == EOPNOTSUPP)
-        return nullptr;
+        return std::nullopt;
     }
-    fail(file);
-    return nullptr;
+    fail(name);
+    return std::nullopt;
   }
 
-  void fail(const char* file) {
-    out_.failed.push_back(std::string{"cgroup:"} + file);
+  void fail(const char* name) {
+    out_.failed.push_back(std::string{"cgroup:"} + name);
   }
 
 private:
@@ -121,30 +126,7 @@ private:
 
   cgroup_reading& out_;
   std::vector<std::string> missing_;
-  std::string text_;
 };
-
-/// Reads a plain counter file into `slot`.
-void read_counter(read_pass& pass, const std::string& dir, const char* file,
-                  std::optional<uint64_t>& slot) {
-  if (auto text = pass.fetch(dir, file)) {
-    if (auto v = parse_u64(*text))
-      slot = v;
-    else
-      pass.fail(file);
-  }
-}
-
-/// Reads a limit file into `slot` (left nullopt when unlimited).
-void read_limit(read_pass& pass, const std::string& dir, const char* file,
-                uint64_t unlimited_from, std::optional<uint64_t>& slot) {
-  if (auto text = pass.fetch(dir, file)) {
-    if (auto v = parse_limit(*text, unlimited_from))
-      slot = *v;
-    else
-      pass.fail(file);
-  }
-}
 
 } // namespace
 
@@ -156,47 +138,76 @@ std::string cgroup_dir(const cgroup_place& place, const std::string& relative_pa
   return place.mount_point + "/" + relative_path;
 }
 
-cgroup_reader::cgroup_reader(cgroup_layout layout, std::string relative_path)
-  : layout_(std::move(layout)), relative_path_(std::move(relative_path)) {
+cgroup_reader::file::file(const std::string& dir, const char* name)
+  // cgroup files are a line or a few: start small, the buffer grows if needed.
+  : dir(dir), name(name), handle(dir + "/" + name, 256) {
 }
 
-cgroup_reading cgroup_reader::read() const {
+cgroup_reader::cgroup_reader(cgroup_layout layout, std::string relative_path)
+  : relative_path_(std::move(relative_path)) {
+  if (layout.cpu) {
+    cpu_v1_ = layout.cpu->version == cgroup_version::v1;
+    cpu_.emplace(cgroup_dir(*layout.cpu, relative_path_), cpu_v1_ ? "cpuacct.usage" : "cpu.stat");
+  }
+  if (layout.memory) {
+    auto dir = cgroup_dir(*layout.memory, relative_path_);
+    memory_v1_ = layout.memory->version == cgroup_version::v1;
+    memory_.emplace(dir, memory_v1_ ? "memory.usage_in_bytes" : "memory.current");
+    memory_limit_.emplace(dir, memory_v1_ ? "memory.limit_in_bytes" : "memory.max");
+  }
+  if (layout.pids) {
+    auto dir = cgroup_dir(*layout.pids, relative_path_);
+    pids_.emplace(dir, "pids.current");
+    pids_limit_.emplace(dir, "pids.max");
+  }
+  if (layout.unified)
+    pressure_.emplace(cgroup_dir(cgroup_place{cgroup_version::v2, *layout.unified}, relative_path_),
+                      "memory.pressure");
+}
+
+cgroup_reading cgroup_reader::read() {
   cgroup_reading r;
   read_pass pass{r};
-  if (layout_.cpu) {
-    auto dir = cgroup_dir(*layout_.cpu, relative_path_);
-    if (layout_.cpu->version == cgroup_version::v1) {
-      read_counter(pass, dir, "cpuacct.usage", r.cpu_ns);
-    } else if (auto text = pass.fetch(dir, "cpu.stat")) {
-      if (auto usec = parse_usage_usec(*text))
-        r.cpu_ns = *usec * 1000;
+  auto fetch = [&](std::optional<file>& f, bool optional_file = false) {
+    return f ? pass.fetch(f->dir, f->name, f->handle, optional_file)
+             : std::optional<std::string_view>{};
+  };
+  // A plain counter file into `slot`.
+  auto counter = [&](std::optional<file>& f, std::optional<uint64_t>& slot) {
+    if (auto text = fetch(f)) {
+      if (auto v = parse_u64(*text))
+        slot = v;
       else
-        pass.fail("cpu.stat");
+        pass.fail(f->name);
     }
-  }
-  if (layout_.memory) {
-    auto dir = cgroup_dir(*layout_.memory, relative_path_);
-    if (layout_.memory->version == cgroup_version::v1) {
-      read_counter(pass, dir, "memory.usage_in_bytes", r.memory_bytes);
-      read_limit(pass, dir, "memory.limit_in_bytes", v1_unlimited, r.memory_limit_bytes);
-    } else {
-      read_counter(pass, dir, "memory.current", r.memory_bytes);
-      read_limit(pass, dir, "memory.max", UINT64_MAX, r.memory_limit_bytes);
-    }
-  }
-  if (layout_.pids) {
-    auto dir = cgroup_dir(*layout_.pids, relative_path_);
-    read_counter(pass, dir, "pids.current", r.pids);
-    read_limit(pass, dir, "pids.max", UINT64_MAX, r.pids_limit);
-  }
-  if (layout_.unified) {
-    auto dir = cgroup_dir(cgroup_place{cgroup_version::v2, *layout_.unified}, relative_path_);
-    if (auto text = pass.fetch(dir, "memory.pressure", true)) {
-      if (auto psi = parse_psi(*text))
-        r.memory_pressure = psi;
+  };
+  // A limit file into `slot`, left nullopt when unlimited.
+  auto limit = [&](std::optional<file>& f, uint64_t unlimited_from,
+                   std::optional<uint64_t>& slot) {
+    if (auto text = fetch(f)) {
+      if (auto v = parse_limit(*text, unlimited_from))
+        slot = *v;
       else
-        pass.fail("memory.pressure");
+        pass.fail(f->name);
     }
+  };
+  if (cpu_v1_) {
+    counter(cpu_, r.cpu_ns);
+  } else if (auto text = fetch(cpu_)) {
+    if (auto usec = parse_usage_usec(*text))
+      r.cpu_ns = *usec * 1000;
+    else
+      pass.fail(cpu_->name);
+  }
+  counter(memory_, r.memory_bytes);
+  limit(memory_limit_, memory_v1_ ? v1_unlimited : UINT64_MAX, r.memory_limit_bytes);
+  counter(pids_, r.pids);
+  limit(pids_limit_, UINT64_MAX, r.pids_limit);
+  if (auto text = fetch(pressure_, true)) {
+    if (auto psi = parse_psi(*text))
+      r.memory_pressure = psi;
+    else
+      pass.fail(pressure_->name);
   }
   return r;
 }

@@ -7,9 +7,8 @@
 
 namespace conductor {
 
-proc_file::proc_file(std::string path) : path_(std::move(path)) {
-  // /proc/stat on a large host is tens of KiB; most files are far smaller.
-  buf_.resize(4096);
+proc_file::proc_file(std::string path, size_t capacity) : path_(std::move(path)) {
+  buf_.resize(capacity == 0 ? 1 : capacity);
 }
 
 proc_file::~proc_file() {
@@ -18,15 +17,18 @@ proc_file::~proc_file() {
 }
 
 proc_file::proc_file(proc_file&& other) noexcept
-  : path_(std::move(other.path_)), fd_(other.fd_), buf_(std::move(other.buf_)) {
+  : path_(std::move(other.path_)), fd_(other.fd_), error_(other.error_),
+    buf_(std::move(other.buf_)) {
   other.fd_ = -1;
 }
 
 std::optional<std::string_view> proc_file::read() {
   if (fd_ < 0) {
     fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd_ < 0)
+    if (fd_ < 0) {
+      error_ = errno;
       return std::nullopt;
+    }
   }
   size_t used = 0;
   for (;;) {
@@ -36,7 +38,8 @@ std::optional<std::string_view> proc_file::read() {
     if (n < 0 && errno == EINTR)
       continue;
     if (n < 0) {
-      // Gone or broken (a vanished device, a revoked file): reopen next time.
+      // Gone or broken (a vanished device, a removed cgroup): reopen next time.
+      error_ = errno;
       ::close(fd_);
       fd_ = -1;
       return std::nullopt;
@@ -45,6 +48,7 @@ std::optional<std::string_view> proc_file::read() {
       break;
     used += static_cast<size_t>(n);
   }
+  error_ = 0;
   return std::string_view{buf_.data(), used};
 }
 

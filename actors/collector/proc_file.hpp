@@ -4,6 +4,8 @@
 // read, so the collector opens them once and pread()s them, saving an open
 // and a close per file per tick; the buffer is reused, so a steady-state read
 // allocates nothing. When a read fails the file is reopened on the next one.
+// cgroup files are kept open the same way: a kept descriptor of a cgroup that
+// was removed reads as ENODEV, after which the next read reopens the path.
 #pragma once
 
 #include <optional>
@@ -14,7 +16,8 @@ namespace conductor {
 
 class proc_file {
 public:
-  explicit proc_file(std::string path);
+  /// `capacity`: the initial buffer, grown (doubled) when a file is larger.
+  explicit proc_file(std::string path, size_t capacity = 4096);
   ~proc_file();
   proc_file(const proc_file&) = delete;
   proc_file& operator=(const proc_file&) = delete;
@@ -25,6 +28,12 @@ public:
   /// file cannot be opened or read.
   std::optional<std::string_view> read();
 
+  /// The errno of the last failed read() (of its open or its pread), 0 after
+  /// a successful one.
+  int error() const {
+    return error_;
+  }
+
   const std::string& path() const {
     return path_;
   }
@@ -32,6 +41,7 @@ public:
 private:
   std::string path_;
   int fd_ = -1;
+  int error_ = 0;
   std::string buf_;
 };
 

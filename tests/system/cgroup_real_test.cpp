@@ -421,4 +421,16 @@ CAF_TEST(a real child in a real cgroup) {
   auto readings = probe.read(std::chrono::seconds(4));
   CAF_CHECK_EQUAL(readings.size(), 1u);
   CAF_CHECK_EQUAL(readings.front().source, "host");
+
+  // The plugin restarts in a new cgroup of the same name: the reader keeps
+  // its files open, so it must see the new cgroup (no limits, no tasks), not
+  // fail on the removed one's descriptors.
+  REQUIRE_EQUAL_OR_RETURN(cg.create(skip), "");
+  auto again = reader.read();
+  CAF_CHECK(again.exists);
+  CAF_CHECK_EQUAL(again.failed, std::vector<std::string>{});
+  CAF_CHECK_EQUAL(again.pids.value_or(99), 0u);
+  CAF_CHECK(!again.pids_limit);
+  CAF_CHECK(!again.memory_limit_bytes);
+  CAF_CHECK_EQUAL(probe.read(std::chrono::seconds(5)).size(), 2u);
 }
