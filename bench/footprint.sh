@@ -411,6 +411,13 @@ NE_NS1=$(sched_ns "$NE_PID")
 WINDOW=$(awk -v a="$T0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')
 C_RSS=$(status_field "$C_PID" VmRSS)
 NE_RSS=$(status_field "$NE_PID" VmRSS)
+# RSS = anonymous (heap, stacks: the process's own) + file-backed (the pages
+# of its binary and shared libraries it has touched, which fault-around maps
+# 64 KiB at a time).
+C_ANON=$(status_field "$C_PID" RssAnon)
+NE_ANON=$(status_field "$NE_PID" RssAnon)
+C_FILE=$(status_field "$C_PID" RssFile)
+NE_FILE=$(status_field "$NE_PID" RssFile)
 C_THREADS=$(status_field "$C_PID" Threads)
 NE_THREADS=$(status_field "$NE_PID" Threads)
 HZ=$(getconf CLK_TCK)
@@ -477,6 +484,8 @@ row "CPU time over the window, ms (utime+stime, ${HZ} Hz ticks)" "$C_CPU_MS" "$N
 row "CPU time over the window, ms (threads' schedstat run time, ns)" "$C_NS_MS" "$NE_NS_MS"
 row "CPU, % of one core (utime+stime over the window)" "$(pct "$C_CPU_MS")" "$(pct "$NE_CPU_MS")"
 row "RSS at the end, KiB" "$C_RSS" "$NE_RSS"
+row "of which anonymous (RssAnon), KiB" "$C_ANON" "$NE_ANON"
+row "of which file-backed (RssFile), KiB" "$C_FILE" "$NE_FILE"
 row "threads at the end" "$C_THREADS" "$NE_THREADS"
 row "/metrics body, bytes (uncompressed)" "$(last "$TMP/scrapes.c" 3)" "$(last "$TMP/scrapes.ne" 3)"
 row "/metrics on the wire, bytes (gzip offered)" "$(last "$TMP/scrapes.c" 2)" "$(last "$TMP/scrapes.ne" 2)"
