@@ -22,6 +22,13 @@ void append_escaped(std::string& out, std::string_view text, bool quote) {
   }
 }
 
+std::string header(const std::string& name, std::string_view help, const char* type) {
+  std::string out = "# HELP " + name + ' ';
+  append_escaped(out, help, false);
+  out += "\n# TYPE " + name + ' ' + type + '\n';
+  return out;
+}
+
 } // namespace
 
 std::string render_labels(const metric_labels& labels) {
@@ -61,9 +68,7 @@ void metric_series::increment(double by) {
 
 metric_family::metric_family(std::string name, std::string_view help, metric_type type)
   : name_(std::move(name)), type_(type) {
-  header_ = "# HELP " + name_ + ' ';
-  append_escaped(header_, help, false);
-  header_ += "\n# TYPE " + name_ + (type == metric_type::counter ? " counter\n" : " gauge\n");
+  header_ = header(name_, help, type == metric_type::counter ? "counter" : "gauge");
 }
 
 metric_series& metric_family::add(const metric_labels& labels) {
@@ -107,6 +112,106 @@ void metric_family::render(std::string& out) const {
   }
 }
 
+metric_histogram::metric_histogram(const std::string& name, const std::string& labels,
+                                   const std::vector<double>& bounds)
+  : bounds_(bounds), counts_(new std::atomic<uint64_t>[bounds.size() + 1]) {
+  // `{a="x"}` -> `{a="x",le="` ; no labels -> `{le="`.
+  auto open = labels.empty() ? std::string{"{"} : labels.substr(0, labels.size() - 1) + ',';
+  for (size_t i = 0; i <= bounds.size(); ++i) {
+    std::string prefix = name + "_bucket" + open + "le=\"";
+    if (i < bounds.size())
+      append_sample_value(prefix, bounds[i]);
+    else
+      prefix += "+Inf";
+    prefixes_.push_back(prefix + "\"} ");
+    counts_[i].store(0, std::memory_order_relaxed);
+  }
+  prefixes_.push_back(name + "_sum" + labels + ' ');
+  prefixes_.push_back(name + "_count" + labels + ' ');
+}
+
+void metric_histogram::observe(double v) {
+  size_t i = 0;
+  while (i < bounds_.size() && v > bounds_[i])
+    ++i;
+  counts_[i].fetch_add(1, std::memory_order_relaxed);
+  auto current = sum_.load(std::memory_order_relaxed);
+  while (!sum_.compare_exchange_weak(current, current + v, std::memory_order_relaxed)) {
+  }
+}
+
+uint64_t metric_histogram::cumulative(size_t i) const {
+  uint64_t n = 0;
+  for (size_t b = 0; b <= i && b <= bounds_.size(); ++b)
+    n += counts_[b].load(std::memory_order_relaxed);
+  return n;
+}
+
+uint64_t metric_histogram::count() const {
+  return cumulative(bounds_.size());
+}
+
+void metric_histogram::render(std::string& out) const {
+  // The count is the +Inf bucket, so a scrape racing an observe() never shows
+  // a _count that disagrees with the buckets.
+  uint64_t running = 0;
+  for (size_t i = 0; i <= bounds_.size(); ++i) {
+    running += counts_[i].load(std::memory_order_relaxed);
+    out += prefixes_[i];
+    append_sample_value(out, static_cast<double>(running));
+    out += '\n';
+  }
+  out += prefixes_[bounds_.size() + 1];
+  append_sample_value(out, sum());
+  out += '\n';
+  out += prefixes_[bounds_.size() + 2];
+  append_sample_value(out, static_cast<double>(running));
+  out += '\n';
+}
+
+histogram_family::histogram_family(std::string name, std::string_view help,
+                                   std::vector<double> bounds)
+  : name_(std::move(name)), header_(header(name_, help, "histogram")),
+    bounds_(std::move(bounds)) {
+}
+
+metric_histogram& histogram_family::add(const metric_labels& labels) {
+  auto key = render_labels(labels);
+  std::lock_guard<std::mutex> guard{mutex_};
+  auto i = series_.find(key);
+  if (i == series_.end()) {
+    auto series = std::make_unique<metric_histogram>(name_, key, bounds_);
+    i = series_.emplace(std::move(key), std::move(series)).first;
+  }
+  return *i->second;
+}
+
+void histogram_family::remove(const metric_histogram* series) {
+  std::lock_guard<std::mutex> guard{mutex_};
+  for (auto i = series_.begin(); i != series_.end(); ++i) {
+    if (i->second.get() == series) {
+      series_.erase(i);
+      return;
+    }
+  }
+}
+
+const metric_histogram* histogram_family::find(const metric_labels& labels) const {
+  auto key = render_labels(labels);
+  std::lock_guard<std::mutex> guard{mutex_};
+  auto i = series_.find(key);
+  return i == series_.end() ? nullptr : i->second.get();
+}
+
+void histogram_family::render(std::string& out) const {
+  std::lock_guard<std::mutex> guard{mutex_};
+  if (series_.empty())
+    return;
+  out += header_;
+  for (const auto& entry : series_)
+    entry.second->render(out);
+}
+
 metric_family& metric_registry::gauge(std::string name, std::string_view help) {
   return add(std::move(name), help, metric_type::gauge);
 }
@@ -115,9 +220,32 @@ metric_family& metric_registry::counter(std::string name, std::string_view help)
   return add(std::move(name), help, metric_type::counter);
 }
 
+histogram_family& metric_registry::histogram(std::string name, std::string_view help,
+                                             std::vector<double> bounds) {
+  std::lock_guard<std::mutex> guard{mutex_};
+  check_unused(name, true);
+  for (auto& h : histograms_)
+    if (h.name() == name)
+      return h;
+  return histograms_.emplace_back(std::move(name), help, std::move(bounds));
+}
+
+void metric_registry::check_unused(const std::string& name, bool histogram) const {
+  bool taken = false;
+  if (histogram)
+    for (const auto& f : families_)
+      taken = taken || f.name() == name;
+  else
+    for (const auto& h : histograms_)
+      taken = taken || h.name() == name;
+  if (taken)
+    throw std::invalid_argument("metric family " + name + " registered twice with two types");
+}
+
 metric_family& metric_registry::add(std::string name, std::string_view help,
                                     metric_type type) {
   std::lock_guard<std::mutex> guard{mutex_};
+  check_unused(name, false);
   for (auto& f : families_) {
     if (f.name() != name)
       continue;
@@ -126,6 +254,14 @@ metric_family& metric_registry::add(std::string name, std::string_view help,
     return f;
   }
   return families_.emplace_back(std::move(name), help, type);
+}
+
+const histogram_family* metric_registry::find_histogram(std::string_view name) const {
+  std::lock_guard<std::mutex> guard{mutex_};
+  for (const auto& h : histograms_)
+    if (h.name() == name)
+      return &h;
+  return nullptr;
 }
 
 const metric_family* metric_registry::find(std::string_view name) const {
@@ -142,6 +278,8 @@ std::string metric_registry::render() const {
   out.reserve(last_size_ + last_size_ / 8);
   for (const auto& f : families_)
     f.render(out);
+  for (const auto& h : histograms_)
+    h.render(out);
   last_size_ = out.size();
   return out;
 }

@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace conductor {
 
@@ -87,23 +88,86 @@ private:
   std::map<std::string, std::unique_ptr<metric_series>, std::less<>> series_;
 };
 
+/// One series of a histogram family: observations counted into fixed
+/// buckets. Rendered as Prometheus does: cumulative `_bucket{le}` lines, `+Inf`
+/// last, then `_sum` and `_count`.
+class metric_histogram {
+public:
+  /// `bounds`: the family's upper bounds, ascending, without +Inf.
+  metric_histogram(const std::string& name, const std::string& labels,
+                   const std::vector<double>& bounds);
+
+  void observe(double v);
+
+  /// Observations so far, and their sum.
+  uint64_t count() const;
+  double sum() const {
+    return sum_.load(std::memory_order_relaxed);
+  }
+
+  /// Observations <= bounds[i] (i < bounds.size()), or all (i == size()).
+  uint64_t cumulative(size_t i) const;
+
+  void render(std::string& out) const;
+
+private:
+  const std::vector<double>& bounds_;
+  /// Per bucket `name_bucket{labels,le="x"} `, the +Inf one last, then the
+  /// `_sum` and `_count` prefixes.
+  std::vector<std::string> prefixes_;
+  /// Per bucket (not cumulative), the +Inf bucket last.
+  std::unique_ptr<std::atomic<uint64_t>[]> counts_;
+  std::atomic<double> sum_{0};
+};
+
+class histogram_family {
+public:
+  histogram_family(std::string name, std::string_view help, std::vector<double> bounds);
+
+  metric_histogram& add(const metric_labels& labels);
+  void remove(const metric_histogram* series);
+  /// The series with these labels, if there is one.
+  const metric_histogram* find(const metric_labels& labels) const;
+
+  const std::string& name() const {
+    return name_;
+  }
+
+  void render(std::string& out) const;
+
+private:
+  std::string name_;
+  std::string header_;
+  std::vector<double> bounds_;
+  mutable std::mutex mutex_;
+  std::map<std::string, std::unique_ptr<metric_histogram>, std::less<>> series_;
+};
+
 class metric_registry {
 public:
   metric_family& gauge(std::string name, std::string_view help);
   metric_family& counter(std::string name, std::string_view help);
+  /// `bounds`: ascending upper bounds of the buckets, +Inf implied.
+  histogram_family& histogram(std::string name, std::string_view help,
+                              std::vector<double> bounds);
 
   /// The family called `name`, or null.
   const metric_family* find(std::string_view name) const;
+  const histogram_family* find_histogram(std::string_view name) const;
 
   /// The text exposition (format 0.0.4) of every family that has series.
   std::string render() const;
 
 private:
   metric_family& add(std::string name, std::string_view help, metric_type type);
+  /// Throws std::invalid_argument when `name` is a histogram (or, with
+  /// `histogram`, a gauge or counter).
+  void check_unused(const std::string& name, bool histogram) const;
 
   mutable std::mutex mutex_;
-  /// A deque so that families never move: actors hold references to them.
+  /// Deques so that families never move: actors hold references to them.
   std::deque<metric_family> families_;
+  std::deque<histogram_family> histograms_;
   /// The size of the last rendering, to allocate once per scrape.
   mutable std::size_t last_size_ = 0;
 };

@@ -70,19 +70,27 @@ CAF_TEST(removed series vanish and an empty family renders nothing) {
   CAF_CHECK(!g.value({{"k", "v"}}));
 }
 
+namespace {
+
+template <class F>
+bool refused(F f) {
+  try {
+    f();
+  } catch (const std::invalid_argument&) {
+    return true;
+  }
+  return false;
+}
+
+} // namespace
+
 CAF_TEST(a name registered twice is one family and two types are refused) {
   metric_registry r;
   auto& a = r.gauge("g", "h");
   CAF_CHECK_EQUAL(&r.gauge("g", "other help"), &a);
   CAF_CHECK_EQUAL(r.find("g"), &a);
   CAF_CHECK_EQUAL(r.find("nope"), nullptr);
-  auto refused = false;
-  try {
-    r.counter("g", "h");
-  } catch (const std::invalid_argument&) {
-    refused = true;
-  }
-  CAF_CHECK(refused);
+  CAF_CHECK(refused([&] { r.counter("g", "h"); }));
 }
 
 CAF_TEST(concurrent increments are not lost) {
@@ -96,4 +104,45 @@ CAF_TEST(concurrent increments are not lost) {
   t1.join();
   t2.join();
   CAF_CHECK_EQUAL(s.value(), 200000.);
+}
+
+CAF_TEST(a histogram renders cumulative buckets then sum and count) {
+  metric_registry r;
+  auto& h = r.histogram("conductor_d_seconds", "Durations.", {0.01, 0.1, 1});
+  auto& web = h.add({{"target", "web"}});
+  web.observe(0.005);
+  web.observe(0.01); // on a bound: counted in that bucket (le is "<=")
+  web.observe(0.5);
+  web.observe(3);
+  h.add({}).observe(0.2);
+  CAF_CHECK_EQUAL(web.count(), 4u);
+  CAF_CHECK_EQUAL(web.cumulative(0), 2u);
+  CAF_CHECK_EQUAL(web.cumulative(2), 3u);
+  CAF_CHECK_EQUAL(r.render(), "# HELP conductor_d_seconds Durations.\n"
+                              "# TYPE conductor_d_seconds histogram\n"
+                              "conductor_d_seconds_bucket{le=\"0.01\"} 0\n"
+                              "conductor_d_seconds_bucket{le=\"0.1\"} 0\n"
+                              "conductor_d_seconds_bucket{le=\"1\"} 1\n"
+                              "conductor_d_seconds_bucket{le=\"+Inf\"} 1\n"
+                              "conductor_d_seconds_sum 0.2\n"
+                              "conductor_d_seconds_count 1\n"
+                              "conductor_d_seconds_bucket{target=\"web\",le=\"0.01\"} 2\n"
+                              "conductor_d_seconds_bucket{target=\"web\",le=\"0.1\"} 2\n"
+                              "conductor_d_seconds_bucket{target=\"web\",le=\"1\"} 3\n"
+                              "conductor_d_seconds_bucket{target=\"web\",le=\"+Inf\"} 4\n"
+                              "conductor_d_seconds_sum{target=\"web\"} 3.515\n"
+                              "conductor_d_seconds_count{target=\"web\"} 4\n");
+  CAF_CHECK_EQUAL(h.find({{"target", "web"}}), &web);
+  h.remove(&web);
+  CAF_CHECK(h.find({{"target", "web"}}) == nullptr);
+  CAF_CHECK_EQUAL(r.find_histogram("conductor_d_seconds"), &h);
+}
+
+CAF_TEST(a histogram name cannot also be a gauge or counter) {
+  metric_registry r;
+  r.histogram("h", "x", {1});
+  r.gauge("g", "x");
+  CAF_CHECK_EQUAL(&r.histogram("h", "x", {1}), r.find_histogram("h"));
+  CAF_CHECK(refused([&] { r.gauge("h", "x"); }));
+  CAF_CHECK(refused([&] { r.histogram("g", "x", {1}); }));
 }
