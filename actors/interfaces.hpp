@@ -41,6 +41,9 @@ using predictor_actor = caf::typed_actor<
 using scaler_actor = caf::typed_actor<
   caf::reacts_to<resource_sample>,
   caf::reacts_to<forecast>,
+  /// Health results and breaker transitions, kept per target for decisions.
+  caf::reacts_to<health_event>,
+  caf::reacts_to<breaker_transition>,
   /// INTERNAL: the periodic evaluation.
   caf::reacts_to<atom::evaluate>,
   /// Adds a consumer of decisions.
@@ -52,8 +55,29 @@ using scaler_actor = caf::typed_actor<
 using health_actor = caf::typed_actor<
   /// INTERNAL: a check is due.
   caf::reacts_to<atom::tick>,
-  /// Adds a consumer of health events and breaker transitions.
-  caf::reacts_to<atom::subscribe, health_sink>>;
+  /// INTERNAL: a check finished (from the check engine's thread).
+  caf::reacts_to<check_outcome>,
+  /// Adds a consumer of health events and breaker transitions...
+  caf::reacts_to<atom::subscribe, health_sink>,
+  /// ...or of breaker transitions only.
+  caf::reacts_to<atom::subscribe, breaker_sink>,
+  /// Host samples: over a degrade threshold, healthy targets back off.
+  caf::reacts_to<resource_sample>,
+  /// The scaler's decisions: degrade and emergency mean pressure until restore.
+  caf::reacts_to<decision>,
+  /// Which process a plugin runs, for its `process` check.
+  caf::reacts_to<plugin_process>,
+  /// New settings (SIGHUP).
+  caf::reacts_to<atom::update, health_settings>,
+  /// Every target's health and breaker.
+  caf::replies_to<atom::get, atom::health>::with<std::vector<target_health>>,
+  /// Operators: force a breaker open (target, reason); it stays open until
+  /// closed or reset. Fails with ec::unknown_name for an unknown target.
+  caf::replies_to<atom::open, std::string, std::string>::with<target_health>,
+  /// Operators: force a breaker closed (target, reason).
+  caf::replies_to<atom::close, std::string, std::string>::with<target_health>,
+  /// Operators: reset a breaker to a new one's state (target).
+  caf::replies_to<atom::reset, std::string>::with<target_health>>;
 
 /// The plugin manager: owns plugin processes and their cgroup limits, and
 /// carries out the scaler's decisions.

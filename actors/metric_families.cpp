@@ -26,8 +26,20 @@ metric_families::metric_families(metric_registry& r)
     persistence_errors(r.counter("conductor_persistence_errors_total",
                                "Database writes that failed.")),
     health_up(r.gauge("conductor_health_up", "1 if the target's last check passed, else 0.")),
-    breaker_state(r.gauge("conductor_breaker_state",
-                        "Circuit breaker state: 0 closed, 1 half-open, 2 open.")),
+    health_checks(r.counter("conductor_health_check_total", "Health checks, by result.")),
+    health_duration(r.histogram("conductor_health_check_duration_seconds",
+                                "Duration of health checks, connect or spawn included.",
+                                {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
+                                 2.5, 5, 10})),
+    health_lateness(r.histogram("conductor_health_check_lateness_seconds",
+                                "How much later than planned health checks started.",
+                                {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5})),
+    plugin_failures(r.counter("conductor_plugin_failure_total",
+                              "Failed health checks of plugins.")),
+    breaker_state(r.gauge("conductor_circuit_breaker_state",
+                          "Circuit breaker state: 0 closed, 1 open, 2 half-open.")),
+    breaker_transitions(r.counter("conductor_circuit_breaker_transitions_total",
+                                  "Circuit breaker state changes.")),
     sample_series(r) {
   build_info.add({{"version", CONDUCTOR_VERSION}}).set(1);
 }

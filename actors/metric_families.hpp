@@ -38,9 +38,19 @@ struct metric_families {
   /// Rows written {table} and failed writes.
   metric_family& persistence_rows;
   metric_family& persistence_errors;
-  /// Health per target: 1 healthy, 0 not; breaker state 0 closed, 1 half-open, 2 open.
+  /// Health per target: 1 healthy, 0 not.
   metric_family& health_up;
+  /// Checks {target, result = success | failure} and their duration {target}.
+  metric_family& health_checks;
+  histogram_family& health_duration;
+  /// How late checks started against their plan (no labels).
+  histogram_family& health_lateness;
+  /// Failed health checks of plugins {plugin}.
+  metric_family& plugin_failures;
+  /// Breaker state {target}: 0 closed, 1 open, 2 half-open; transitions
+  /// {target, from, to}.
   metric_family& breaker_state;
+  metric_family& breaker_transitions;
   /// The series of the collector's samples (messages/series.hpp).
   series_exporter sample_series;
 };

@@ -30,6 +30,44 @@ node_settings make_settings(const config::node_config& cfg) {
   out.persistence.path = config::database_path(cfg);
   out.persistence.retention = cfg.persistence.retention;
   out.persistence.batch = cfg.persistence.batch;
+  out.health = make_health_settings(cfg);
+  return out;
+}
+
+health_settings make_health_settings(const config::node_config& cfg) {
+  const auto& h = cfg.health;
+  health_settings out;
+  out.stagger = config::to_string(h.stagger);
+  out.pressure_backoff = h.pressure_backoff;
+  out.degrade_cpu = cfg.scaler.degrade_cpu;
+  out.degrade_memory = cfg.scaler.degrade_memory;
+  out.failure_threshold = h.breaker.failure_threshold;
+  out.failure_rate = h.breaker.failure_rate;
+  out.window = h.breaker.window;
+  out.reset_timeout = h.breaker.reset_timeout;
+  out.backoff = h.breaker.backoff;
+  out.max_reset_timeout = h.breaker.max_reset_timeout;
+  out.half_open_trials = h.breaker.half_open_trials;
+  auto add = [&](const std::string& name, const std::string& plugin,
+                 const config::check_spec& c) {
+    health_target_settings t;
+    t.name = name;
+    t.plugin = plugin;
+    t.type = c.type;
+    t.url = c.url;
+    t.address = c.address;
+    t.command = c.command;
+    t.expect_status.assign(c.expect_status.begin(), c.expect_status.end());
+    t.expect_body = c.expect_body;
+    t.interval = c.interval.value_or(h.interval);
+    t.timeout = c.timeout.value_or(h.timeout);
+    out.targets.push_back(std::move(t));
+  };
+  for (const auto& p : cfg.plugins)
+    if (p.health)
+      add(p.name, p.name, *p.health);
+  for (const auto& t : h.targets)
+    add(t.name, "", t.check);
   return out;
 }
 

@@ -65,15 +65,58 @@ struct persistence_settings {
   std::chrono::nanoseconds batch{};
 };
 
+/// One health target with its settings resolved (per-target interval and
+/// timeout applied): an entry of health.targets or a plugin's health check.
+struct health_target_settings {
+  std::string name;
+  /// The plugin whose health this is; empty for health.targets.
+  std::string plugin;
+  /// http | tcp | exec | process
+  std::string type;
+  std::string url;
+  std::string address;
+  std::vector<std::string> command;
+  std::vector<int32_t> expect_status;
+  std::string expect_body;
+  std::chrono::nanoseconds interval{};
+  std::chrono::nanoseconds timeout{};
+};
+
+/// The health actor's part.
+struct health_settings {
+  std::vector<health_target_settings> targets;
+  /// even | jitter
+  std::string stagger = "even";
+  /// Interval factor for healthy targets while the host is under pressure.
+  double pressure_backoff = 2.0;
+  /// Host CPU and memory percent from which the host counts as under
+  /// pressure (the scaler's degrade thresholds).
+  double degrade_cpu = 0;
+  double degrade_memory = 0;
+  /// health.breaker
+  int32_t failure_threshold = 3;
+  double failure_rate = 0;
+  int32_t window = 20;
+  std::chrono::nanoseconds reset_timeout{};
+  double backoff = 2.0;
+  std::chrono::nanoseconds max_reset_timeout{};
+  int32_t half_open_trials = 1;
+};
+
 /// Every actor's part at once: what the supervisor keeps and re-sends.
 struct node_settings {
   collector_settings collector;
   predictor_settings predictor;
   scaler_settings scaler;
   persistence_settings persistence;
+  health_settings health;
 };
 
 /// Resolves the actors' settings from a validated config.
 node_settings make_settings(const config::node_config& cfg);
+
+/// The health part alone: plugins' checks first (named after the plugin),
+/// then health.targets.
+health_settings make_health_settings(const config::node_config& cfg);
 
 } // namespace conductor

@@ -28,9 +28,12 @@ using forecast_sink = caf::typed_actor<caf::reacts_to<forecast>>;
 /// Anything that consumes decisions (persistence, metrics, plugin manager).
 using decision_sink = caf::typed_actor<caf::reacts_to<decision>>;
 
-/// Anything that consumes health results and breaker transitions (scaler, persistence, metrics).
+/// Anything that consumes health results and breaker transitions (scaler, metrics).
 using health_sink
   = caf::typed_actor<caf::reacts_to<health_event>, caf::reacts_to<breaker_transition>>;
+
+/// Anything that consumes breaker transitions only (persistence: the audit).
+using breaker_sink = caf::typed_actor<caf::reacts_to<breaker_transition>>;
 
 } // namespace conductor
 
@@ -41,23 +44,30 @@ CAF_BEGIN_TYPE_ID_BLOCK(conductor, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(conductor, (conductor::decision))
   CAF_ADD_TYPE_ID(conductor, (conductor::health_event))
   CAF_ADD_TYPE_ID(conductor, (conductor::breaker_transition))
+  CAF_ADD_TYPE_ID(conductor, (conductor::check_outcome))
+  CAF_ADD_TYPE_ID(conductor, (conductor::plugin_process))
+  CAF_ADD_TYPE_ID(conductor, (conductor::target_health))
+  CAF_ADD_TYPE_ID(conductor, (std::vector<conductor::target_health>))
   CAF_ADD_TYPE_ID(conductor, (conductor::child_info))
   CAF_ADD_TYPE_ID(conductor, (std::vector<conductor::child_info>))
   CAF_ADD_TYPE_ID(conductor, (conductor::collector_settings))
   CAF_ADD_TYPE_ID(conductor, (conductor::predictor_settings))
   CAF_ADD_TYPE_ID(conductor, (conductor::scaler_settings))
   CAF_ADD_TYPE_ID(conductor, (conductor::persistence_settings))
+  CAF_ADD_TYPE_ID(conductor, (conductor::health_settings))
   CAF_ADD_TYPE_ID(conductor, (conductor::node_settings))
   CAF_ADD_TYPE_ID(conductor, (conductor::sample_sink))
   CAF_ADD_TYPE_ID(conductor, (conductor::forecast_sink))
   CAF_ADD_TYPE_ID(conductor, (conductor::decision_sink))
   CAF_ADD_TYPE_ID(conductor, (conductor::health_sink))
+  CAF_ADD_TYPE_ID(conductor, (conductor::breaker_sink))
 
   CAF_ADD_ATOM(conductor, conductor::atom, status, "status")
   CAF_ADD_ATOM(conductor, conductor::atom, children, "children")
   CAF_ADD_ATOM(conductor, conductor::atom, evaluate, "evaluate")
   CAF_ADD_ATOM(conductor, conductor::atom, reload, "reload")
   CAF_ADD_ATOM(conductor, conductor::atom, shutdown, "shutdown")
+  CAF_ADD_ATOM(conductor, conductor::atom, health, "health")
 
 CAF_END_TYPE_ID_BLOCK(conductor)
 
@@ -69,11 +79,18 @@ using get = caf::get_atom;
 using subscribe = caf::subscribe_atom;
 using update = caf::update_atom;
 using flush = caf::flush_atom;
+/// Breaker commands: force open, force close, reset.
+using open = caf::open_atom;
+using close = caf::close_atom;
+using reset = caf::reset_atom;
 constexpr auto tick_v = caf::tick_atom_v;
 constexpr auto get_v = caf::get_atom_v;
 constexpr auto subscribe_v = caf::subscribe_atom_v;
 constexpr auto update_v = caf::update_atom_v;
 constexpr auto flush_v = caf::flush_atom_v;
+constexpr auto open_v = caf::open_atom_v;
+constexpr auto close_v = caf::close_atom_v;
+constexpr auto reset_v = caf::reset_atom_v;
 } // namespace conductor::atom
 
 namespace conductor {

@@ -91,7 +91,8 @@ struct decision {
   double confidence = 1;
 };
 
-/// The outcome of one health check (produced by the health actor).
+/// The outcome of one health check (produced by the health actor), with the
+/// target's recent record: what the scaler weighs and the metrics count.
 struct health_event {
   std::string target;
   bool healthy = false;
@@ -99,6 +100,55 @@ struct health_event {
   /// Why it failed, or a short note on success.
   std::string detail;
   caf::timestamp at{};
+  /// The plugin whose health this is; empty for health.targets.
+  std::string plugin;
+  /// Failed share of the breaker's window of recent checks.
+  double failure_rate = 0;
+  /// Latency quantiles over the same window.
+  caf::timespan latency_p50{};
+  caf::timespan latency_p95{};
+  /// The breaker's state after this result: closed | open | half_open.
+  std::string breaker;
+};
+
+/// INTERNAL to the health actor: the check engine's verdict on one check.
+struct check_outcome {
+  uint64_t id = 0;
+  std::string target;
+  bool healthy = false;
+  caf::timespan latency{};
+  std::string detail;
+};
+
+/// The plugin manager tells the health actor which process a plugin runs, so
+/// its `process` check has something to look at (0: not running).
+struct plugin_process {
+  std::string plugin;
+  int32_t pid = 0;
+};
+
+/// One health target as operators inspect it.
+struct target_health {
+  std::string target;
+  std::string plugin;
+  /// http | tcp | exec | process
+  std::string type;
+  /// closed | open | half_open
+  std::string breaker;
+  /// Opened by an operator (stays open until closed or reset).
+  bool forced = false;
+  /// healthy | failing | unknown (no result yet)
+  std::string status;
+  /// The last result's detail.
+  std::string detail;
+  int32_t consecutive_failures = 0;
+  double failure_rate = 0;
+  uint64_t checks = 0;
+  uint64_t failures = 0;
+  caf::timespan latency_p50{};
+  caf::timespan latency_p95{};
+  /// The reset timeout in effect (grown by re-openings).
+  caf::timespan reset_timeout{};
 };
 
 /// A circuit breaker changing state, with the reason.
@@ -144,7 +194,26 @@ typename Inspector::result_type inspect(Inspector& f, decision& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, health_event& x) {
-  return f(caf::meta::type_name("health_event"), x.target, x.healthy, x.latency, x.detail, x.at);
+  return f(caf::meta::type_name("health_event"), x.target, x.healthy, x.latency, x.detail, x.at,
+           x.plugin, x.failure_rate, x.latency_p50, x.latency_p95, x.breaker);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, check_outcome& x) {
+  return f(caf::meta::type_name("check_outcome"), x.id, x.target, x.healthy, x.latency,
+           x.detail);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, plugin_process& x) {
+  return f(caf::meta::type_name("plugin_process"), x.plugin, x.pid);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, target_health& x) {
+  return f(caf::meta::type_name("target_health"), x.target, x.plugin, x.type, x.breaker,
+           x.forced, x.status, x.detail, x.consecutive_failures, x.failure_rate, x.checks,
+           x.failures, x.latency_p50, x.latency_p95, x.reset_timeout);
 }
 
 template <class Inspector>
@@ -182,9 +251,22 @@ typename Inspector::result_type inspect(Inspector& f, persistence_settings& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, health_target_settings& x) {
+  return f(caf::meta::type_name("health_target_settings"), x.name, x.plugin, x.type, x.url,
+           x.address, x.command, x.expect_status, x.expect_body, x.interval, x.timeout);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, health_settings& x) {
+  return f(caf::meta::type_name("health_settings"), x.targets, x.stagger, x.pressure_backoff,
+           x.degrade_cpu, x.degrade_memory, x.failure_threshold, x.failure_rate, x.window,
+           x.reset_timeout, x.backoff, x.max_reset_timeout, x.half_open_trials);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, node_settings& x) {
   return f(caf::meta::type_name("node_settings"), x.collector, x.predictor, x.scaler,
-           x.persistence);
+           x.persistence, x.health);
 }
 
 // -- equality: what the test DSL compares ----------------------------------
@@ -204,14 +286,19 @@ typename Inspector::result_type inspect(Inspector& f, node_settings& x) {
 CONDUCTOR_FIELDS_EQUAL(resource_sample, a, b, c, d, e)
 CONDUCTOR_FIELDS_EQUAL(forecast, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s)
 CONDUCTOR_FIELDS_EQUAL(decision, a, b, c, d, e, f, g, h)
-CONDUCTOR_FIELDS_EQUAL(health_event, a, b, c, d, e)
+CONDUCTOR_FIELDS_EQUAL(health_event, a, b, c, d, e, f, g, h, i, j)
+CONDUCTOR_FIELDS_EQUAL(check_outcome, a, b, c, d, e)
+CONDUCTOR_FIELDS_EQUAL(plugin_process, a, b)
+CONDUCTOR_FIELDS_EQUAL(target_health, a, b, c, d, e, f, g, h, i, j, k, l, m, n)
 CONDUCTOR_FIELDS_EQUAL(breaker_transition, a, b, c, d, e)
 CONDUCTOR_FIELDS_EQUAL(child_info, a, b, c, d)
 CONDUCTOR_FIELDS_EQUAL(collector_settings, a, b, c, d)
 CONDUCTOR_FIELDS_EQUAL(predictor_settings, a, b, c, d, e)
 CONDUCTOR_FIELDS_EQUAL(scaler_settings, a, b, c, d, e, f, g, h, i, j, k)
 CONDUCTOR_FIELDS_EQUAL(persistence_settings, a, b, c)
-CONDUCTOR_FIELDS_EQUAL(node_settings, a, b, c, d)
+CONDUCTOR_FIELDS_EQUAL(health_target_settings, a, b, c, d, e, f, g, h, i, j)
+CONDUCTOR_FIELDS_EQUAL(health_settings, a, b, c, d, e, f, g, h, i, j, k, l)
+CONDUCTOR_FIELDS_EQUAL(node_settings, a, b, c, d, e)
 
 #undef CONDUCTOR_FIELDS_EQUAL
 

@@ -107,7 +107,7 @@ std::optional<duration> health_schedule::next_wakeup() const {
 }
 
 std::optional<size_t> health_schedule::record(uint64_t id, bool healthy, duration latency,
-                                              duration now) {
+                                              duration now, std::string detail) {
   auto found = in_flight_.find(id);
   if (found == in_flight_.end())
     return std::nullopt;
@@ -120,6 +120,7 @@ std::optional<size_t> health_schedule::record(uint64_t id, bool healthy, duratio
     ++t.stats.failures;
   t.stats.last_healthy = healthy;
   t.stats.last_latency = latency;
+  t.stats.last_detail = std::move(detail);
   t.latencies[t.latency_next % t.latencies.size()] = latency;
   ++t.latency_next;
   auto before = t.breaker.state();

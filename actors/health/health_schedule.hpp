@@ -93,6 +93,7 @@ struct target_stats {
   /// The last result, if any.
   std::optional<bool> last_healthy;
   duration last_latency{0};
+  std::string last_detail;
 };
 
 class health_schedule {
@@ -111,7 +112,8 @@ public:
 
   /// The result of the check `id`. Returns the target, or empty when `id` is
   /// not a check in flight (already recorded, or from before a restart).
-  std::optional<size_t> record(uint64_t id, bool healthy, duration latency, duration now);
+  std::optional<size_t> record(uint64_t id, bool healthy, duration latency, duration now,
+                               std::string detail = {});
 
   /// Host pressure on or off; applies from each target's next slot.
   void set_pressure(bool on) {

@@ -9,9 +9,9 @@ namespace conductor {
 
 double breaker_state_value(const std::string& state) {
   if (state == "open")
-    return 2;
-  if (state == "half_open")
     return 1;
+  if (state == "half_open")
+    return 2;
   return 0;
 }
 
@@ -52,11 +52,22 @@ metrics_actor::behavior_type metrics(metrics_actor::stateful_pointer<metrics_sta
       self->state.families->decisions.add({{"action", d.action}}).increment();
     },
     [=](const health_event& e) {
-      self->state.families->health_up.add({{"target", e.target}}).set(e.healthy ? 1 : 0);
+      auto& f = *self->state.families;
+      f.health_up.add({{"target", e.target}}).set(e.healthy ? 1 : 0);
+      f.health_checks.add({{"target", e.target}, {"result", e.healthy ? "success" : "failure"}})
+        .increment();
+      f.health_duration.add({{"target", e.target}})
+        .observe(std::chrono::duration<double>(e.latency).count());
+      // A target's breaker series exists from its first result, closed.
+      f.breaker_state.add({{"target", e.target}}).set(breaker_state_value(e.breaker));
+      if (!e.healthy && !e.plugin.empty())
+        f.plugin_failures.add({{"plugin", e.plugin}}).increment();
     },
     [=](const breaker_transition& t) {
-      self->state.families->breaker_state.add({{"target", t.target}})
-        .set(breaker_state_value(t.to));
+      auto& f = *self->state.families;
+      f.breaker_state.add({{"target", t.target}}).set(breaker_state_value(t.to));
+      f.breaker_transitions.add({{"target", t.target}, {"from", t.from}, {"to", t.to}})
+        .increment();
     },
   };
 }

@@ -37,6 +37,12 @@ scaler_actor::behavior_type scaler(scaler_actor::stateful_pointer<scaler_state> 
         return;
       self->state.policy.observe_forecast(fc.metric, fc.predicted, fc.confidence, fc.horizon);
     },
+    [=](const health_event& e) { self->state.health[e.target] = e; },
+    [=](const breaker_transition& t) {
+      auto i = self->state.health.find(t.target);
+      if (i != self->state.health.end())
+        i->second.breaker = t.to;
+    },
     [=](atom::evaluate) {
       auto& st = self->state;
       auto now = self->clock().now();

@@ -2,6 +2,9 @@
 // the host into the pressure policy, evaluates on a plan, publishes decisions.
 #pragma once
 
+#include <map>
+#include <string>
+
 #include <caf/actor_clock.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
@@ -20,6 +23,9 @@ struct scaler_state {
   /// The last decision published, for status and tests.
   decision last;
   uint64_t decisions = 0;
+  /// Per health target, its latest result (with failure rate and latency
+  /// quantiles) and breaker state: what plugin decisions weigh.
+  std::map<std::string, health_event> health;
   static inline const char* name = "scaler";
 };
 

@@ -6,6 +6,7 @@
 #include <caf/spawn_options.hpp>
 #include <caf/system_messages.hpp>
 
+#include "actors/health/health_actor.hpp"
 #include "actors/logger.hpp"
 #include "actors/metrics/metrics_actor.hpp"
 #include "actors/persistence/persistence_actor.hpp"
@@ -41,6 +42,10 @@ void spawn_child(self_ptr self, const std::string& name) {
   } else if (name == "predictor") {
     st.predictor = self->spawn(predictor, st.settings.predictor);
     self->monitor(st.predictor);
+  } else if (name == "health") {
+    st.health = self->spawn(health_checker, st.settings.health, st.deps.make_check_runner,
+                            families);
+    self->monitor(st.health);
   } else if (name == "collector") {
     st.collector = self->spawn(collector, st.settings.collector, st.deps.make_probe, families);
     self->monitor(st.collector);
@@ -53,12 +58,17 @@ void spawn_child(self_ptr self, const std::string& name) {
 void wire(self_ptr self) {
   auto& st = self->state;
   for (sample_sink s : {sample_sink{st.predictor}, sample_sink{st.scaler},
-                        sample_sink{st.persistence}, sample_sink{st.metrics}})
+                        sample_sink{st.persistence}, sample_sink{st.metrics},
+                        sample_sink{st.health}})
     self->send(st.collector, atom::subscribe_v, s);
   for (forecast_sink s : {forecast_sink{st.scaler}, forecast_sink{st.metrics}})
     self->send(st.predictor, atom::subscribe_v, s);
-  for (decision_sink s : {decision_sink{st.persistence}, decision_sink{st.metrics}})
+  for (decision_sink s : {decision_sink{st.persistence}, decision_sink{st.metrics},
+                          decision_sink{st.health}})
     self->send(st.scaler, atom::subscribe_v, s);
+  for (health_sink s : {health_sink{st.scaler}, health_sink{st.metrics}})
+    self->send(st.health, atom::subscribe_v, s);
+  self->send(st.health, atom::subscribe_v, breaker_sink{st.persistence});
 }
 
 /// The child whose handle has this address, or "" if none.
@@ -74,6 +84,8 @@ std::string child_name(self_ptr self, const caf::actor_addr& addr) {
     return "persistence";
   if (addr == st.metrics.address())
     return "metrics";
+  if (addr == st.health.address())
+    return "health";
   return "";
 }
 
@@ -91,6 +103,7 @@ void begin_stop(self_ptr self, caf::error reason) {
   };
   // Producers first, so the consumers see their last messages.
   stop(st.collector);
+  stop(st.health);
   stop(st.predictor);
   stop(st.scaler);
   stop(st.metrics);
@@ -136,7 +149,7 @@ void on_child_down(self_ptr self, const caf::down_msg& dm) {
 
 const std::vector<std::string>& supervised_children() {
   static const std::vector<std::string> names{"persistence", "metrics", "scaler", "predictor",
-                                              "collector"};
+                                              "health", "collector"};
   return names;
 }
 
@@ -164,6 +177,7 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self, node_setti
       self->send(st.predictor, atom::update_v, st.settings.predictor);
       self->send(st.scaler, atom::update_v, st.settings.scaler);
       self->send(st.persistence, atom::update_v, st.settings.persistence);
+      self->send(st.health, atom::update_v, st.settings.health);
       CONDUCTOR_LOG(info, "supervisor") << "settings applied";
     },
   };

@@ -14,6 +14,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/collector/collector_actor.hpp"
+#include "actors/health/check_runner.hpp"
 #include "actors/interfaces.hpp"
 #include "actors/metric_families.hpp"
 #include "actors/supervisor/restart_intensity.hpp"
@@ -26,6 +27,8 @@ struct supervisor_deps {
   std::shared_ptr<metrics_hub> metrics;
   /// Makes the collector's probe (the real host in the node).
   probe_factory make_probe;
+  /// Runs the health checks (the check engine in the node).
+  health::check_runner_factory make_check_runner = health::make_engine_runner;
   /// Spawn the blocking actors (persistence) on their own threads. Tests say
   /// false so that every actor runs on the deterministic test scheduler.
   bool detach_blocking = true;
@@ -42,6 +45,7 @@ struct supervisor_state {
   scaler_actor scaler;
   persistence_actor persistence;
   metrics_actor metrics;
+  health_actor health;
   /// Per child, in start order.
   std::vector<child_info> children;
   std::map<std::string, restart_intensity> intensity;

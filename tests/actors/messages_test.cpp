@@ -39,10 +39,18 @@ CAF_TEST(decisions roundtrip) {
 }
 
 CAF_TEST(health messages roundtrip) {
-  health_event h{"web", false, 2s, "timeout after 2s", at(1700000000)};
+  health_event h{"web",  false, 2s,  "timeout after 2s", at(1700000000),
+                 "chat", 0.25,  5ms, 1500ms,             "open"};
   CAF_CHECK_EQUAL(roundtrip(h), h);
   breaker_transition b{"web", "closed", "open", "3 consecutive failures", at(1700000001)};
   CAF_CHECK_EQUAL(roundtrip(b), b);
+  check_outcome o{42, "web", false, 2s, "HTTP 500"};
+  CAF_CHECK_EQUAL(roundtrip(o), o);
+  plugin_process p{"voice", 1234};
+  CAF_CHECK_EQUAL(roundtrip(p), p);
+  std::vector<target_health> ts{{"web", "", "http", "open", true, "failing", "HTTP 500", 3, 0.5,
+                                 10, 5, 2ms, 9ms, 60s}};
+  CAF_CHECK_EQUAL(roundtrip(ts), ts);
 }
 
 CAF_TEST(supervisor views roundtrip) {
@@ -56,6 +64,13 @@ CAF_TEST(settings roundtrip) {
   x.predictor = {30min, 5min, 0.9, 30s, "damped"};
   x.scaler = {"enabled", "balanced", 30s, 90, 80, 65, 65, 95, 5min, 3, 0.6};
   x.persistence = {"/tmp/c.db", 24h, 1s};
+  x.health.targets.push_back(
+    {"probe", "", "exec", "", "", {"/bin/true", "-x"}, {}, "", 10s, 1s});
+  x.health.targets.push_back(
+    {"web", "chat", "http", "http://127.0.0.1:8080/health", "", {}, {200, 204}, "ok", 5s, 2s});
+  x.health.stagger = "jitter";
+  x.health.reset_timeout = 30s;
+  x.health.max_reset_timeout = 5min;
   CAF_CHECK_EQUAL(roundtrip(x), x);
 }
 
@@ -67,7 +82,8 @@ CAF_TEST(typed sink handles roundtrip) {
 }
 
 CAF_TEST(messages print by name) {
-  health_event h{"web", true, 0s, "", at(0)};
+  health_event h;
+  h.target = "web";
   CAF_CHECK_EQUAL(caf::deep_to_string(h).rfind("health_event(", 0), 0u);
 }
 

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "actors/health/health_actor.hpp"
 #include "actors/predictor/predictor_actor.hpp"
 #include "actors/scaler/scaler_actor.hpp"
 #include "tests/actors/actor_fixture.hpp"
@@ -21,6 +22,7 @@ using supervisor_impl = supervisor_actor::stateful_base<supervisor_state>;
 using predictor_impl = predictor_actor::stateful_base<predictor_state>;
 using scaler_impl = scaler_actor::stateful_base<scaler_state>;
 using collector_impl = collector_actor::stateful_base<collector_state>;
+using health_impl = health_actor::stateful_base<health_state>;
 
 struct fixture : actor_fixture {
   temp_dir dir;
@@ -86,10 +88,13 @@ CAF_TEST(every child starts and is wired) {
   start();
   for (const auto& c : state().children)
     CAF_CHECK(c.running);
-  CAF_CHECK_EQUAL(state().children.size(), 5u);
-  CAF_CHECK_EQUAL(deref<collector_impl>(state().collector).state.sinks.size(), 4u);
+  CAF_CHECK_EQUAL(state().children.size(), 6u);
+  CAF_CHECK_EQUAL(deref<collector_impl>(state().collector).state.sinks.size(), 5u);
   CAF_CHECK_EQUAL(deref<predictor_impl>(state().predictor).state.sinks.size(), 2u);
-  CAF_CHECK_EQUAL(deref<scaler_impl>(state().scaler).state.sinks.size(), 2u);
+  CAF_CHECK_EQUAL(deref<scaler_impl>(state().scaler).state.sinks.size(), 3u);
+  auto& health = deref<health_impl>(state().health).state;
+  CAF_CHECK_EQUAL(health.sinks.size(), 2u);
+  CAF_CHECK_EQUAL(health.breaker_sinks.size(), 1u);
 }
 
 CAF_TEST(samples flow to forecasts and decisions and the database) {
@@ -161,7 +166,7 @@ CAF_TEST(a crashed child is restarted and re-wired) {
   CAF_CHECK_EQUAL(metric_value("conductor_actor_restarts_total", {{"actor", "predictor"}}),
                   1.0);
   // The collector dropped the dead predictor and took the new one.
-  CAF_CHECK_EQUAL(deref<collector_impl>(state().collector).state.sinks.size(), 4u);
+  CAF_CHECK_EQUAL(deref<collector_impl>(state().collector).state.sinks.size(), 5u);
   // The new predictor receives samples and publishes to the scaler and metrics.
   auto& pred = deref<predictor_impl>(state().predictor).state;
   CAF_CHECK_EQUAL(pred.sinks.size(), 2u);
@@ -213,7 +218,7 @@ CAF_TEST(a restarted publisher gets its subscribers back) {
   caf::anon_send_exit(state().collector, caf::exit_reason::kill);
   sched.run();
   CAF_CHECK_EQUAL(info("collector").restarts, 1u);
-  CAF_CHECK_EQUAL(deref<collector_impl>(state().collector).state.sinks.size(), 4u);
+  CAF_CHECK_EQUAL(deref<collector_impl>(state().collector).state.sinks.size(), 5u);
   run_for(2s);
   CAF_CHECK_EQUAL(deref<predictor_impl>(state().predictor).state.series.size(), 2u);
 }
@@ -288,7 +293,7 @@ CAF_TEST(the children query lists every child) {
   sched.run();
   rp.receive(
     [](const std::vector<child_info>& xs) {
-      CAF_REQUIRE_EQUAL(xs.size(), 5u);
+      CAF_REQUIRE_EQUAL(xs.size(), 6u);
       CAF_CHECK_EQUAL(xs.front().name, "persistence");
       CAF_CHECK_EQUAL(xs.back().name, "collector");
     },

@@ -1,0 +1,294 @@
+#include "actors/health/health_actor.hpp"
+
+#include <random>
+
+#include <caf/actor_cast.hpp>
+#include <caf/send.hpp>
+#include <caf/system_messages.hpp>
+
+#include "actors/logger.hpp"
+#include "messages/metric_names.hpp"
+
+namespace conductor {
+
+namespace {
+
+using self_ptr = health_actor::stateful_pointer<health_state>;
+
+health::duration mono(self_ptr self) {
+  return self->clock().now().time_since_epoch();
+}
+
+double seconds(health::duration d) {
+  return std::chrono::duration<double>(d).count();
+}
+
+/// Arms one timer for the schedule's next wakeup, unless one already comes
+/// at or before it. A timer that fires for nothing (the plan moved) is harmless.
+void arm(self_ptr self) {
+  auto& st = self->state;
+  auto next = st.schedule->next_wakeup();
+  if (!next)
+    return;
+  auto at = caf::actor_clock::time_point{*next};
+  if (st.armed && *st.armed <= at)
+    return;
+  auto now = self->clock().now();
+  st.armed = at;
+  self->delayed_send(self, at > now ? at - now : caf::timespan{0}, atom::tick_v);
+}
+
+void publish_transitions(self_ptr self) {
+  auto& st = self->state;
+  auto wall = caf::make_timestamp();
+  for (auto& t : st.schedule->take_transitions()) {
+    breaker_transition msg{st.schedule->plan(t.target).name, to_string(t.change.from),
+                           to_string(t.change.to), t.change.reason, wall};
+    if (t.change.to == breaker_state::open)
+      CONDUCTOR_LOG(warn, "health") << "breaker " << msg.target << ": " << msg.from << " -> "
+                                    << msg.to << " (" << msg.reason << ")";
+    else
+      CONDUCTOR_LOG(info, "health") << "breaker " << msg.target << ": " << msg.from << " -> "
+                                    << msg.to << " (" << msg.reason << ")";
+    st.sinks.publish(self, msg);
+    st.breaker_sinks.publish(self, msg);
+  }
+}
+
+void start_due(self_ptr self) {
+  auto& st = self->state;
+  auto due = st.schedule->due(mono(self));
+  if (!due.empty() && !st.runner) {
+    // Results come back on the engine's thread: as messages, to a weak
+    // handle, so a stopped actor is not kept alive by its own engine.
+    auto weak = caf::actor_cast<caf::weak_actor_ptr>(self->ctrl());
+    st.runner = st.make_runner([weak](health::check_result r) {
+      if (auto strong = weak.lock())
+        caf::anon_send(caf::actor_cast<health_actor>(strong),
+                       check_outcome{r.id, std::move(r.target), r.healthy, r.latency,
+                                     std::move(r.detail)});
+    });
+  }
+  for (auto& c : due) {
+    st.metrics->health_lateness.add({}).observe(seconds(c.lateness));
+    const auto& plan = st.schedule->plan(c.target);
+    health::check_request req;
+    req.id = c.id;
+    req.target = plan.name;
+    req.spec = plan.check;
+    req.timeout = plan.timeout;
+    req.pid = st.schedule->pid(c.target);
+    st.runner->submit(std::move(req));
+  }
+  publish_transitions(self);
+}
+
+void update_pressure(self_ptr self) {
+  auto& st = self->state;
+  bool on = st.scaler_pressure || st.sample_pressure;
+  if (on == st.schedule->pressure())
+    return;
+  st.schedule->set_pressure(on);
+  CONDUCTOR_LOG(info, "health") << (on ? "host under pressure: healthy targets are checked "
+                                         "less often (x"
+                                       : "host pressure over: checks back to their interval (x")
+                                << (on ? st.settings.pressure_backoff : 1.0) << ")";
+}
+
+void build_schedule(self_ptr self) {
+  auto& st = self->state;
+  std::random_device seed;
+  st.schedule = std::make_unique<health::health_schedule>(
+    health_plans(st.settings), health_options(st.settings, seed()), mono(self));
+  st.armed.reset();
+  update_pressure(self);
+  arm(self);
+}
+
+/// Runs an operator command `op(schedule, target, now)` on the target called
+/// `name`, and answers with the target's state after it.
+template <class F>
+caf::result<target_health> on_target(self_ptr self, const std::string& name, F op) {
+  auto& st = self->state;
+  auto i = st.schedule->find(name);
+  if (!i)
+    return caf::make_error(ec::unknown_name, "no health target " + name);
+  op(*st.schedule, *i, mono(self));
+  publish_transitions(self);
+  arm(self);
+  return describe_target(*st.schedule, *i);
+}
+
+} // namespace
+
+std::vector<health::target_plan> health_plans(const health_settings& s) {
+  std::vector<health::target_plan> out;
+  for (const auto& t : s.targets) {
+    health::target_plan p;
+    p.name = t.name;
+    p.plugin = t.plugin;
+    p.check.type = t.type;
+    p.check.url = t.url;
+    p.check.address = t.address;
+    p.check.command = t.command;
+    p.check.expect_status.assign(t.expect_status.begin(), t.expect_status.end());
+    p.check.expect_body = t.expect_body;
+    p.interval = t.interval;
+    p.timeout = t.timeout;
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+health::schedule_options health_options(const health_settings& s, uint64_t seed) {
+  health::schedule_options o;
+  o.breaker.failure_threshold = s.failure_threshold;
+  o.breaker.failure_rate = s.failure_rate;
+  o.breaker.window = s.window;
+  o.breaker.reset_timeout = s.reset_timeout;
+  o.breaker.backoff = s.backoff;
+  o.breaker.max_reset_timeout = s.max_reset_timeout;
+  o.breaker.half_open_trials = s.half_open_trials;
+  o.stagger = s.stagger == "jitter" ? config::stagger_kind::jitter : config::stagger_kind::even;
+  o.pressure_backoff = s.pressure_backoff;
+  o.seed = seed;
+  return o;
+}
+
+target_health describe_target(const health::health_schedule& s, size_t i) {
+  const auto& plan = s.plan(i);
+  const auto& b = s.breaker(i);
+  const auto& stats = s.stats(i);
+  target_health out;
+  out.target = plan.name;
+  out.plugin = plan.plugin;
+  out.type = plan.check.type;
+  out.breaker = to_string(b.state());
+  out.forced = b.forced();
+  out.status = !stats.last_healthy ? "unknown" : *stats.last_healthy ? "healthy" : "failing";
+  out.detail = stats.last_detail;
+  out.consecutive_failures = b.consecutive_failures();
+  out.failure_rate = b.failure_rate();
+  out.checks = stats.checks;
+  out.failures = stats.failures;
+  out.latency_p50 = s.latency_quantile(i, 0.5);
+  out.latency_p95 = s.latency_quantile(i, 0.95);
+  out.reset_timeout = b.current_reset_timeout();
+  return out;
+}
+
+health_actor::behavior_type health_checker(health_actor::stateful_pointer<health_state> self,
+                                           health_settings settings,
+                                           health::check_runner_factory make_runner,
+                                           metric_families* metrics) {
+  auto& st = self->state;
+  st.settings = std::move(settings);
+  st.make_runner = std::move(make_runner);
+  st.metrics = metrics;
+  build_schedule(self);
+  self->set_down_handler([=](const caf::down_msg& dm) {
+    self->state.sinks.remove(dm.source);
+    self->state.breaker_sinks.remove(dm.source);
+  });
+  CONDUCTOR_LOG(info, "health") << st.schedule->size() << " health target(s)";
+  return {
+    [=](atom::tick) {
+      auto& st = self->state;
+      if (st.armed && self->clock().now() >= *st.armed)
+        st.armed.reset();
+      start_due(self);
+      arm(self);
+    },
+    [=](const check_outcome& o) {
+      auto& st = self->state;
+      auto i = st.schedule->record(o.id, o.healthy, o.latency, mono(self), o.detail);
+      if (!i)
+        return;
+      health_event e;
+      e.target = o.target;
+      e.healthy = o.healthy;
+      e.latency = o.latency;
+      e.detail = o.detail;
+      e.at = caf::make_timestamp();
+      e.plugin = st.schedule->plan(*i).plugin;
+      e.failure_rate = st.schedule->failure_rate(*i);
+      e.latency_p50 = st.schedule->latency_quantile(*i, 0.5);
+      e.latency_p95 = st.schedule->latency_quantile(*i, 0.95);
+      e.breaker = to_string(st.schedule->breaker(*i).state());
+      if (!o.healthy)
+        CONDUCTOR_LOG(debug, "health") << o.target << " failed: " << o.detail;
+      st.sinks.publish(self, e);
+      publish_transitions(self);
+      arm(self);
+    },
+    [=](atom::subscribe, health_sink sink) {
+      if (self->state.sinks.add(sink))
+        self->monitor(sink);
+    },
+    [=](atom::subscribe, breaker_sink sink) {
+      if (self->state.breaker_sinks.add(sink))
+        self->monitor(sink);
+    },
+    [=](const resource_sample& sample) {
+      auto& st = self->state;
+      if (sample.source != "host")
+        return;
+      auto over = [&](const char* metric, double threshold) {
+        auto v = sample.values.find(metric);
+        return threshold > 0 && v != sample.values.end() && v->second >= threshold;
+      };
+      st.sample_pressure = over(metric_name::cpu_percent, st.settings.degrade_cpu)
+                           || over(metric_name::memory_percent, st.settings.degrade_memory);
+      update_pressure(self);
+    },
+    [=](const decision& d) {
+      auto& st = self->state;
+      if (d.action == "degrade" || d.action == "emergency")
+        st.scaler_pressure = true;
+      else if (d.action == "restore")
+        st.scaler_pressure = false;
+      update_pressure(self);
+    },
+    [=](const plugin_process& p) {
+      auto& st = self->state;
+      for (size_t i = 0; i < st.schedule->size(); ++i)
+        if (st.schedule->plan(i).plugin == p.plugin)
+          st.schedule->set_pid(i, p.pid);
+    },
+    [=](atom::update, health_settings settings) {
+      auto& st = self->state;
+      auto thresholds_only = settings;
+      thresholds_only.degrade_cpu = st.settings.degrade_cpu;
+      thresholds_only.degrade_memory = st.settings.degrade_memory;
+      bool same_plan = thresholds_only == st.settings;
+      st.settings = std::move(settings);
+      if (same_plan)
+        return;
+      // Targets, breakers or stagger changed: a new plan, every breaker closed.
+      CONDUCTOR_LOG(info, "health") << "health settings changed: " << st.settings.targets.size()
+                                    << " target(s), breakers start closed";
+      build_schedule(self);
+    },
+    [=](atom::get, atom::health) {
+      auto& st = self->state;
+      std::vector<target_health> out;
+      for (size_t i = 0; i < st.schedule->size(); ++i)
+        out.push_back(describe_target(*st.schedule, i));
+      return out;
+    },
+    [=](atom::open, const std::string& target, const std::string& reason) {
+      return on_target(self, target, [&](health::health_schedule& s, size_t i,
+                                         health::duration now) { s.force_open(i, now, reason); });
+    },
+    [=](atom::close, const std::string& target, const std::string& reason) {
+      return on_target(self, target, [&](health::health_schedule& s, size_t i,
+                                         health::duration now) { s.force_close(i, now, reason); });
+    },
+    [=](atom::reset, const std::string& target) {
+      return on_target(self, target, [](health::health_schedule& s, size_t i,
+                                         health::duration now) { s.reset(i, now); });
+    },
+  };
+}
+
+} // namespace conductor
