@@ -1169,6 +1169,13 @@ void read_plugin(const map_reader& r, plugin_spec& out, unique_names& names,
       check_spec check;
       read_check(h, check, true, health);
       out.health = std::move(check);
+      // Health results, breakers and their series are keyed by target name,
+      // and a plugin's check is named after the plugin.
+      for (const auto& t : health.targets)
+        if (t.name == out.name)
+          r.error("name", "plugin " + quote(out.name)
+                            + " has a health check and health.targets has a target of the"
+                              " same name: rename one");
     }
   }
   auto drain = r.section("drain", {"signal", "url", "grace"});

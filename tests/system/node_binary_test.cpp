@@ -10,6 +10,7 @@
 #include "tests/db_query.hpp"
 #include "tests/http_client.hpp"
 #include "tests/system/child_process.hpp"
+#include "tests/system/loopback_server.hpp"
 #include "tests/temp_dir.hpp"
 
 using namespace conductor::test;
@@ -131,6 +132,44 @@ CAF_TEST(a node starts serves metrics writes its database and stops on the term 
                   1);
   // The port is free again.
   CAF_CHECK_EQUAL(http_get(f.port, "/metrics").status, 0);
+}
+
+CAF_TEST(a failing health target opens its breaker on metrics and in the audit) {
+  test_http_server server;
+  CAF_REQUIRE_NOT_EQUAL(server.port(), 0);
+  server.set_mode(server_mode::fail);
+  node_fixture f;
+  write_file(f.config, f.config_text()
+                         + "health:\n  interval: 200ms\n  timeout: 100ms\n"
+                           "  breaker:\n    reset_timeout: 1m\n"
+                           "  targets:\n"
+                           "    - name: web\n      type: http\n      url: "
+                         + server.url()
+                         + "\n"
+                           "    - name: true\n      type: exec\n      command: [/bin/true]\n");
+  auto node = f.start();
+  CAF_REQUIRE(f.scrape_shows("conductor_circuit_breaker_state{target=\"web\"} 1"));
+  auto m = http_get(f.port, "/metrics").body;
+  // Exactly three failures opened it; the open breaker stops the checks.
+  for (const char* line :
+       {"conductor_health_check_total{result=\"failure\",target=\"web\"} 3\n",
+        "conductor_circuit_breaker_transitions_total{from=\"closed\",target=\"web\","
+        "to=\"open\"} 1\n",
+        "conductor_health_check_duration_seconds_count{target=\"web\"} 3\n",
+        "conductor_health_up{target=\"web\"} 0\n",
+        "# TYPE conductor_health_check_lateness_seconds histogram\n"})
+    CAF_CHECK_NOT_EQUAL(m.find(line), std::string::npos);
+  CAF_CHECK(f.scrape_shows("conductor_health_check_total{result=\"success\",target=\"true\"}"));
+  CAF_CHECK(f.scrape_shows("conductor_circuit_breaker_state{target=\"true\"} 0"));
+  node.signal(SIGTERM);
+  CAF_CHECK_EQUAL(node.wait(5s), 0);
+  auto db = f.dir.file("data/conductor.db");
+  CAF_CHECK_EQUAL(query_int(db, "SELECT COUNT(*) FROM breaker_transitions WHERE target = 'web'"
+                                " AND from_state = 'closed' AND to_state = 'open'"
+                                " AND reason = '3 consecutive failures'"),
+                  1);
+  CAF_CHECK_NOT_EQUAL(node.err().find("breaker web: closed -> open (3 consecutive failures)"),
+                      std::string::npos);
 }
 
 CAF_TEST(the interrupt signal stops the node like the term signal) {

@@ -753,6 +753,24 @@ CAF_TEST(health targets) {
     }));
 }
 
+CAF_TEST(a plugin with a health check cannot share its name with a health target) {
+  auto text = R"(health:
+  targets:
+    - name: chat
+      type: tcp
+      address: "127.0.0.1:80"
+plugins:
+  - name: chat
+    command: [/bin/chat]
+    health: {type: process}
+  - name: voice
+    command: [/bin/voice]
+)";
+  CAF_CHECK_EQUAL(errors_of(text),
+                  lines({R"(node.yaml:7:11: plugins[0].name: plugin "chat" has a health check )"
+                         R"(and health.targets has a target of the same name: rename one)"}));
+}
+
 CAF_TEST(duplicate plugin names and bad plugin names) {
   auto text = R"(plugins:
   - name: voice
