@@ -72,44 +72,29 @@ metric_family::metric_family(std::string name, std::string_view help, metric_typ
 }
 
 metric_series& metric_family::add(const metric_labels& labels) {
-  auto key = render_labels(labels);
-  std::lock_guard<std::mutex> guard{mutex_};
-  auto i = series_.find(key);
-  if (i == series_.end()) {
-    auto series = std::make_unique<metric_series>(name_ + key + ' ');
-    i = series_.emplace(std::move(key), std::move(series)).first;
-  }
-  return *i->second;
+  return series_.add(labels, [&](const std::string& key) {
+    return std::make_unique<metric_series>(name_ + key + ' ');
+  });
 }
 
 void metric_family::remove(const metric_series* series) {
-  std::lock_guard<std::mutex> guard{mutex_};
-  for (auto i = series_.begin(); i != series_.end(); ++i) {
-    if (i->second.get() == series) {
-      series_.erase(i);
-      return;
-    }
-  }
+  series_.remove(series);
 }
 
 std::optional<double> metric_family::value(const metric_labels& labels) const {
-  auto key = render_labels(labels);
-  std::lock_guard<std::mutex> guard{mutex_};
-  if (auto i = series_.find(key); i != series_.end())
-    return i->second->value();
+  if (const auto* series = series_.find(labels))
+    return series->value();
   return std::nullopt;
 }
 
 void metric_family::render(std::string& out) const {
-  std::lock_guard<std::mutex> guard{mutex_};
-  if (series_.empty())
-    return;
-  out += header_;
-  for (const auto& entry : series_) {
-    out += entry.second->line_prefix();
-    append_sample_value(out, entry.second->value());
-    out += '\n';
-  }
+  series_.render(out, header_);
+}
+
+void metric_series::render(std::string& out) const {
+  out += line_prefix_;
+  append_sample_value(out, value());
+  out += '\n';
 }
 
 metric_histogram::metric_histogram(const std::string& name, const std::string& labels,
@@ -176,40 +161,21 @@ histogram_family::histogram_family(std::string name, std::string_view help,
 }
 
 metric_histogram& histogram_family::add(const metric_labels& labels) {
-  auto key = render_labels(labels);
-  std::lock_guard<std::mutex> guard{mutex_};
-  auto i = series_.find(key);
-  if (i == series_.end()) {
-    auto series = std::make_unique<metric_histogram>(name_, key, bounds_);
-    i = series_.emplace(std::move(key), std::move(series)).first;
-  }
-  return *i->second;
+  return series_.add(labels, [&](const std::string& key) {
+    return std::make_unique<metric_histogram>(name_, key, bounds_);
+  });
 }
 
 void histogram_family::remove(const metric_histogram* series) {
-  std::lock_guard<std::mutex> guard{mutex_};
-  for (auto i = series_.begin(); i != series_.end(); ++i) {
-    if (i->second.get() == series) {
-      series_.erase(i);
-      return;
-    }
-  }
+  series_.remove(series);
 }
 
 const metric_histogram* histogram_family::find(const metric_labels& labels) const {
-  auto key = render_labels(labels);
-  std::lock_guard<std::mutex> guard{mutex_};
-  auto i = series_.find(key);
-  return i == series_.end() ? nullptr : i->second.get();
+  return series_.find(labels);
 }
 
 void histogram_family::render(std::string& out) const {
-  std::lock_guard<std::mutex> guard{mutex_};
-  if (series_.empty())
-    return;
-  out += header_;
-  for (const auto& entry : series_)
-    entry.second->render(out);
+  series_.render(out, header_);
 }
 
 metric_family& metric_registry::gauge(std::string name, std::string_view help) {

@@ -27,6 +27,68 @@ using metric_labels = std::map<std::string, std::string>;
 
 enum class metric_type { gauge, counter };
 
+/// `{a="x",b="y"}` with values escaped as the exposition format requires;
+/// empty for no labels.
+std::string render_labels(const metric_labels& labels);
+
+/// A sample value as the exposition format writes it: shortest round-trip
+/// decimal, `+Inf`, `-Inf` or `NaN`.
+void append_sample_value(std::string& out, double value);
+
+/// The series of one family, keyed by their rendered label set so that they
+/// render in a stable order. Adding, removing and rendering take the mutex;
+/// values are the series' own atomics.
+template <class Series>
+class labelled_series {
+public:
+  /// The series with these labels; `make(rendered_labels)` creates it on
+  /// first use. The reference stays valid until the series is removed.
+  template <class Make>
+  Series& add(const metric_labels& labels, Make make) {
+    auto key = render_labels(labels);
+    std::lock_guard<std::mutex> guard{mutex_};
+    auto i = map_.find(key);
+    if (i == map_.end()) {
+      auto series = make(key);
+      i = map_.emplace(std::move(key), std::move(series)).first;
+    }
+    return *i->second;
+  }
+
+  /// Removes a series add() returned; unknown pointers are ignored.
+  void remove(const Series* series) {
+    std::lock_guard<std::mutex> guard{mutex_};
+    for (auto i = map_.begin(); i != map_.end(); ++i) {
+      if (i->second.get() == series) {
+        map_.erase(i);
+        return;
+      }
+    }
+  }
+
+  /// The series with these labels, or null.
+  const Series* find(const metric_labels& labels) const {
+    auto key = render_labels(labels);
+    std::lock_guard<std::mutex> guard{mutex_};
+    auto i = map_.find(key);
+    return i == map_.end() ? nullptr : i->second.get();
+  }
+
+  /// Appends `header` and every series; nothing while there is none.
+  void render(std::string& out, const std::string& header) const {
+    std::lock_guard<std::mutex> guard{mutex_};
+    if (map_.empty())
+      return;
+    out += header;
+    for (const auto& entry : map_)
+      entry.second->render(out);
+  }
+
+private:
+  mutable std::mutex mutex_;
+  std::map<std::string, std::unique_ptr<Series>, std::less<>> map_;
+};
+
 /// One series of a family: its value and its rendered line prefix.
 class metric_series {
 public:
@@ -47,6 +109,9 @@ public:
   const std::string& line_prefix() const {
     return line_prefix_;
   }
+
+  /// Appends the series' line.
+  void render(std::string& out) const;
 
 private:
   std::string line_prefix_;
@@ -83,9 +148,7 @@ private:
   std::string name_;
   std::string header_;
   metric_type type_;
-  mutable std::mutex mutex_;
-  /// Keyed by the rendered label set, so series render in a stable order.
-  std::map<std::string, std::unique_ptr<metric_series>, std::less<>> series_;
+  labelled_series<metric_series> series_;
 };
 
 /// One series of a histogram family: observations counted into fixed
@@ -139,8 +202,7 @@ private:
   std::string name_;
   std::string header_;
   std::vector<double> bounds_;
-  mutable std::mutex mutex_;
-  std::map<std::string, std::unique_ptr<metric_histogram>, std::less<>> series_;
+  labelled_series<metric_histogram> series_;
 };
 
 class metric_registry {
@@ -171,13 +233,5 @@ private:
   /// The size of the last rendering, to allocate once per scrape.
   mutable std::size_t last_size_ = 0;
 };
-
-/// `{a="x",b="y"}` with values escaped as the exposition format requires;
-/// empty for no labels.
-std::string render_labels(const metric_labels& labels);
-
-/// A sample value as the exposition format writes it: shortest round-trip
-/// decimal, `+Inf`, `-Inf` or `NaN`.
-void append_sample_value(std::string& out, double value);
 
 } // namespace conductor

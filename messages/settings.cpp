@@ -41,13 +41,7 @@ health_settings make_health_settings(const config::node_config& cfg) {
   out.pressure_backoff = h.pressure_backoff;
   out.degrade_cpu = cfg.scaler.degrade_cpu;
   out.degrade_memory = cfg.scaler.degrade_memory;
-  out.failure_threshold = h.breaker.failure_threshold;
-  out.failure_rate = h.breaker.failure_rate;
-  out.window = h.breaker.window;
-  out.reset_timeout = h.breaker.reset_timeout;
-  out.backoff = h.breaker.backoff;
-  out.max_reset_timeout = h.breaker.max_reset_timeout;
-  out.half_open_trials = h.breaker.half_open_trials;
+  out.breaker = h.breaker;
   auto add = [&](const std::string& name, const std::string& plugin,
                  const config::check_spec& c) {
     health_target_settings t;

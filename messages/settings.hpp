@@ -93,14 +93,8 @@ struct health_settings {
   /// pressure (the scaler's degrade thresholds).
   double degrade_cpu = 0;
   double degrade_memory = 0;
-  /// health.breaker
-  int32_t failure_threshold = 3;
-  double failure_rate = 0;
-  int32_t window = 20;
-  std::chrono::nanoseconds reset_timeout{};
-  double backoff = 2.0;
-  std::chrono::nanoseconds max_reset_timeout{};
-  int32_t half_open_trials = 1;
+  /// health.breaker, for every target.
+  config::breaker_section breaker;
 };
 
 /// Every actor's part at once: what the supervisor keeps and re-sends.

@@ -173,6 +173,29 @@ struct child_info {
 
 // -- inspect ----------------------------------------------------------------
 
+} // namespace conductor
+
+namespace conductor::config {
+
+// Found by ADL: health_settings carries the breaker section as the config has it.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, breaker_section& x) {
+  return f(caf::meta::type_name("breaker_section"), x.failure_threshold, x.failure_rate,
+           x.window, x.reset_timeout, x.backoff, x.max_reset_timeout, x.half_open_trials);
+}
+
+inline bool operator==(const breaker_section& a, const breaker_section& b) {
+  auto tie = [](const breaker_section& x) {
+    return std::tie(x.failure_threshold, x.failure_rate, x.window, x.reset_timeout, x.backoff,
+                    x.max_reset_timeout, x.half_open_trials);
+  };
+  return tie(a) == tie(b);
+}
+
+} // namespace conductor::config
+
+namespace conductor {
+
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, resource_sample& x) {
   return f(caf::meta::type_name("resource_sample"), x.source, x.mono, x.wall, x.values,
@@ -259,8 +282,7 @@ typename Inspector::result_type inspect(Inspector& f, health_target_settings& x)
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, health_settings& x) {
   return f(caf::meta::type_name("health_settings"), x.targets, x.stagger, x.pressure_backoff,
-           x.degrade_cpu, x.degrade_memory, x.failure_threshold, x.failure_rate, x.window,
-           x.reset_timeout, x.backoff, x.max_reset_timeout, x.half_open_trials);
+           x.degrade_cpu, x.degrade_memory, x.breaker);
 }
 
 template <class Inspector>
@@ -297,7 +319,7 @@ CONDUCTOR_FIELDS_EQUAL(predictor_settings, a, b, c, d, e)
 CONDUCTOR_FIELDS_EQUAL(scaler_settings, a, b, c, d, e, f, g, h, i, j, k)
 CONDUCTOR_FIELDS_EQUAL(persistence_settings, a, b, c)
 CONDUCTOR_FIELDS_EQUAL(health_target_settings, a, b, c, d, e, f, g, h, i, j)
-CONDUCTOR_FIELDS_EQUAL(health_settings, a, b, c, d, e, f, g, h, i, j, k, l)
+CONDUCTOR_FIELDS_EQUAL(health_settings, a, b, c, d, e, f)
 CONDUCTOR_FIELDS_EQUAL(node_settings, a, b, c, d, e)
 
 #undef CONDUCTOR_FIELDS_EQUAL

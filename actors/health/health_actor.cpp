@@ -142,13 +142,7 @@ std::vector<health::target_plan> health_plans(const health_settings& s) {
 
 health::schedule_options health_options(const health_settings& s, uint64_t seed) {
   health::schedule_options o;
-  o.breaker.failure_threshold = s.failure_threshold;
-  o.breaker.failure_rate = s.failure_rate;
-  o.breaker.window = s.window;
-  o.breaker.reset_timeout = s.reset_timeout;
-  o.breaker.backoff = s.backoff;
-  o.breaker.max_reset_timeout = s.max_reset_timeout;
-  o.breaker.half_open_trials = s.half_open_trials;
+  o.breaker = s.breaker;
   o.stagger = s.stagger == "jitter" ? config::stagger_kind::jitter : config::stagger_kind::even;
   o.pressure_backoff = s.pressure_backoff;
   o.seed = seed;

@@ -82,8 +82,6 @@ struct fixture : actor_fixture {
 
   fixture() {
     settings.targets = {http_target("a"), http_target("b"), http_target("c")};
-    settings.reset_timeout = 30s;
-    settings.max_reset_timeout = 5min;
     settings.degrade_cpu = 90;
     settings.degrade_memory = 80;
   }

@@ -69,8 +69,8 @@ CAF_TEST(settings roundtrip) {
   x.health.targets.push_back(
     {"web", "chat", "http", "http://127.0.0.1:8080/health", "", {}, {200, 204}, "ok", 5s, 2s});
   x.health.stagger = "jitter";
-  x.health.reset_timeout = 30s;
-  x.health.max_reset_timeout = 5min;
+  x.health.breaker.reset_timeout = 1min;
+  x.health.breaker.failure_rate = 0.4;
   CAF_CHECK_EQUAL(roundtrip(x), x);
 }
 
