@@ -98,8 +98,11 @@ void update_pressure(self_ptr self) {
 void build_schedule(self_ptr self) {
   auto& st = self->state;
   std::random_device seed;
-  st.schedule = std::make_unique<health::health_schedule>(
-    health_plans(st.settings), health_options(st.settings, seed()), mono(self));
+  auto options = health_options(st.settings, seed());
+  if (st.schedule)
+    options.first_id_after = st.schedule->last_id();
+  st.schedule = std::make_unique<health::health_schedule>(health_plans(st.settings),
+                                                          std::move(options), mono(self));
   st.armed.reset();
   update_pressure(self);
   arm(self);

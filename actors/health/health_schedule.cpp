@@ -7,7 +7,7 @@ namespace conductor::health {
 
 health_schedule::health_schedule(std::vector<target_plan> targets, schedule_options options,
                                  duration now)
-  : options_(std::move(options)) {
+  : options_(std::move(options)), last_id_(options_.first_id_after) {
   options_.pressure_backoff = std::max(1.0, options_.pressure_backoff);
   targets_.reserve(targets.size());
   for (auto& p : targets) {

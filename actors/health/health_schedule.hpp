@@ -62,6 +62,9 @@ struct schedule_options {
   double pressure_backoff = 2.0;
   /// Seeds the jitter.
   uint64_t seed = 0;
+  /// Check ids start after this: a schedule that replaces another (a reload)
+  /// never reuses the id of a check the old one still has in flight.
+  uint64_t first_id_after = 0;
 };
 
 /// A check to start now.
@@ -162,6 +165,10 @@ public:
   }
   /// The interval the next slot is planned with (backed off under pressure).
   duration effective_interval(size_t target) const;
+  /// The id of the last check started.
+  uint64_t last_id() const {
+    return last_id_;
+  }
   /// Failed share of the breaker's window of recent checks.
   double failure_rate(size_t target) const {
     return targets_[target].breaker.failure_rate();

@@ -249,3 +249,14 @@ CAF_TEST(a thousand targets at five seconds start about five milliseconds apart)
       ++together;
   CAF_CHECK_EQUAL(together, 0u);
 }
+
+CAF_TEST(a schedule that replaces another continues its check ids) {
+  schedule_options o;
+  o.first_id_after = 41;
+  health_schedule s{targets(1), o, 0s};
+  auto c = s.due(0s);
+  CAF_REQUIRE_EQUAL(c.size(), 1u);
+  CAF_CHECK_EQUAL(c[0].id, 42u);
+  CAF_CHECK_EQUAL(s.last_id(), 42u);
+  CAF_CHECK(!s.record(41, true, 1ms, 0s));
+}
