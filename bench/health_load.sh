@@ -39,8 +39,8 @@ CPU_TARGET_PCT=5
 
 usage() {
   echo "usage: $0 [--targets N] [--interval D] [--seconds N] [--settle N]" >&2
-  echo "  N >= 1 (default targets $TARGETS, seconds $SECONDS_TO_RUN, settle $SETTLE);" \
-    "D like 5s or 500ms, at least 100ms (default $INTERVAL)" >&2
+  echo "  N >= 1 (default targets 1000, seconds 60, settle 15);" \
+    "D like 5s or 500ms, at least 100ms (default 5s)" >&2
   exit 2
 }
 while (($#)); do
@@ -105,11 +105,22 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # A loopback port nobody listens on (as footprint.sh finds one): random rather
-# than fixed, so that a developer's own `make run` (8888) is never hit.
+# than fixed, so that a developer's own `make run` (8888) is never hit. Outside
+# the kernel's range of ephemeral ports: thousands of checks leave connections
+# in TIME_WAIT on ports of that range, which a listener cannot bind although
+# nothing answers there.
+read -r EPH_LOW EPH_HIGH </proc/sys/net/ipv4/ip_local_port_range
+if ((EPH_LOW - 10000 >= 2000)); then
+  PORT_BASE=10000 PORT_SPAN=$((EPH_LOW - 10000))
+elif ((65535 - EPH_HIGH >= 2000)); then
+  PORT_BASE=$((EPH_HIGH + 1)) PORT_SPAN=$((65535 - EPH_HIGH))
+else
+  PORT_BASE=20000 PORT_SPAN=40000
+fi
 free_port() {
   local port tries
   for ((tries = 0; tries < 100; tries++)); do
-    port=$((20000 + RANDOM % 40000))
+    port=$((PORT_BASE + RANDOM % PORT_SPAN))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       echo "$port"
       return 0
