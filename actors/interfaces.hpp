@@ -103,7 +103,7 @@ using metrics_actor = caf::typed_actor<
   caf::reacts_to<resource_sample>,
   caf::reacts_to<forecast>,
   caf::reacts_to<decision>,
-  caf::reacts_to<health_event>,
+  /// Breaker transitions (health results the health actor counts itself).
   caf::reacts_to<breaker_transition>>;
 
 /// The supervisor: spawns, monitors, restarts and re-wires the actors above.

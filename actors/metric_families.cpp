@@ -44,6 +44,14 @@ metric_families::metric_families(metric_registry& r)
   build_info.add({{"version", CONDUCTOR_VERSION}}).set(1);
 }
 
+double breaker_state_value(const std::string& state) {
+  if (state == "open")
+    return 1;
+  if (state == "half_open")
+    return 2;
+  return 0;
+}
+
 metrics_hub::metrics_hub()
   : registry(std::make_shared<metric_registry>()), families(*registry) {
 }

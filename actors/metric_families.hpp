@@ -55,6 +55,10 @@ struct metric_families {
   series_exporter sample_series;
 };
 
+/// The value of conductor_circuit_breaker_state for a breaker state name:
+/// closed 0, open 1, half_open 2.
+double breaker_state_value(const std::string& state);
+
 /// A registry and its families: what the node creates once and shares with
 /// the actors (which update it) and the HTTP server (which renders it).
 struct metrics_hub {

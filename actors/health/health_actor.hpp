@@ -1,7 +1,9 @@
 // health_actor.hpp -- the health checker's actor shell: runs the schedule
 // (health_schedule.hpp) on the actor clock, hands due checks to a check
 // runner, and publishes every result and breaker transition to its sinks
-// (scaler, persistence, metrics).
+// (results to the scaler, transitions to the scaler, persistence and metrics).
+// It counts results on /metrics itself, as the collector does its ticks: a
+// message per check to the metrics actor would cost more than the count.
 #pragma once
 
 #include <memory>
@@ -29,6 +31,17 @@ struct health_state {
   metric_families* metrics = nullptr;
   /// The time the pending timer fires at, if one is pending.
   std::optional<caf::actor_clock::time_point> armed;
+  /// Per target (schedule index), its result series, made on its first result.
+  struct target_series {
+    metric_series* up = nullptr;
+    metric_series* passed = nullptr;
+    metric_series* failed = nullptr;
+    metric_histogram* duration = nullptr;
+    metric_series* breaker = nullptr;
+    /// Plugins' targets only.
+    metric_series* plugin_failures = nullptr;
+  };
+  std::vector<target_series> series;
   /// Pressure as the scaler declared it, and as the host's samples show it.
   bool scaler_pressure = false;
   bool sample_pressure = false;

@@ -69,18 +69,28 @@ void health_schedule::drain(size_t i) {
     transitions_.push_back({i, std::move(c)});
 }
 
-std::vector<check_start> health_schedule::due(duration now) {
+std::vector<check_start> health_schedule::due(duration now, duration ahead) {
   std::vector<check_start> out;
-  while (!queue_.empty() && queue_.begin()->first <= now) {
-    auto [planned, i] = *queue_.begin();
+  auto until = now + ahead;
+  // Taken off the queue first: a slot put back within `until` (an open
+  // breaker's retry) waits for the next call instead of looping here.
+  std::vector<std::pair<duration, size_t>> ready;
+  while (!queue_.empty() && queue_.begin()->first <= until) {
+    ready.push_back(*queue_.begin());
+    queue_.erase(queue_.begin());
+    targets_[ready.back().second].next_at.reset();
+  }
+  for (auto [planned, i] : ready) {
     auto& t = targets_[i];
+    // A slot taken early is still this slot: the next is a whole interval on.
+    auto taken = std::max(planned, now);
     if (t.in_flight != 0) {
       ++t.stats.overlaps;
-      schedule_after(i, planned, now);
+      schedule_after(i, planned, taken);
       continue;
     }
     if (t.plan.check.type == "process" && t.pid <= 0) {
-      schedule_after(i, planned, now);
+      schedule_after(i, planned, taken);
       continue;
     }
     bool permitted = t.breaker.should_check(now);
@@ -93,9 +103,9 @@ std::vector<check_start> health_schedule::due(duration now) {
     auto id = ++last_id_;
     t.in_flight = id;
     in_flight_.emplace(id, i);
-    out.push_back(
-      {i, id, planned, now - planned, t.breaker.state() == breaker_state::half_open});
-    schedule_after(i, planned, now);
+    out.push_back({i, id, planned, std::max(duration{0}, now - planned),
+                   t.breaker.state() == breaker_state::half_open});
+    schedule_after(i, planned, taken);
   }
   return out;
 }

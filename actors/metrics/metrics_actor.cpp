@@ -7,14 +7,6 @@
 
 namespace conductor {
 
-double breaker_state_value(const std::string& state) {
-  if (state == "open")
-    return 1;
-  if (state == "half_open")
-    return 2;
-  return 0;
-}
-
 std::string horizon_label(caf::timespan horizon) {
   return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(horizon).count()) + "s";
 }
@@ -50,18 +42,6 @@ metrics_actor::behavior_type metrics(metrics_actor::stateful_pointer<metrics_sta
     },
     [=](const decision& d) {
       self->state.families->decisions.add({{"action", d.action}}).increment();
-    },
-    [=](const health_event& e) {
-      auto& f = *self->state.families;
-      f.health_up.add({{"target", e.target}}).set(e.healthy ? 1 : 0);
-      f.health_checks.add({{"target", e.target}, {"result", e.healthy ? "success" : "failure"}})
-        .increment();
-      f.health_duration.add({{"target", e.target}})
-        .observe(std::chrono::duration<double>(e.latency).count());
-      // A target's breaker series exists from its first result, closed.
-      f.breaker_state.add({{"target", e.target}}).set(breaker_state_value(e.breaker));
-      if (!e.healthy && !e.plugin.empty())
-        f.plugin_failures.add({{"plugin", e.plugin}}).increment();
     },
     [=](const breaker_transition& t) {
       auto& f = *self->state.families;

@@ -18,9 +18,6 @@ struct metrics_state {
 metrics_actor::behavior_type metrics(metrics_actor::stateful_pointer<metrics_state> self,
                                      metric_families* families);
 
-/// The value of conductor_circuit_breaker_state for a breaker state name:
-/// closed 0, open 1, half_open 2.
-double breaker_state_value(const std::string& state);
 
 /// A horizon as a label value: "300s".
 std::string horizon_label(caf::timespan horizon);

@@ -66,9 +66,9 @@ void wire(self_ptr self) {
   for (decision_sink s : {decision_sink{st.persistence}, decision_sink{st.metrics},
                           decision_sink{st.health}})
     self->send(st.scaler, atom::subscribe_v, s);
-  for (health_sink s : {health_sink{st.scaler}, health_sink{st.metrics}})
+  self->send(st.health, atom::subscribe_v, health_sink{st.scaler});
+  for (breaker_sink s : {breaker_sink{st.persistence}, breaker_sink{st.metrics}})
     self->send(st.health, atom::subscribe_v, s);
-  self->send(st.health, atom::subscribe_v, breaker_sink{st.persistence});
 }
 
 /// The child whose handle has this address, or "" if none.

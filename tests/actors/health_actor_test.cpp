@@ -93,7 +93,7 @@ struct fixture : actor_fixture {
     rec = sys.spawn(health_recorder);
     met = sys.spawn(metrics, &hub->families);
     self->send(health, atom::subscribe_v, health_sink{rec});
-    self->send(health, atom::subscribe_v, health_sink{met});
+    self->send(health, atom::subscribe_v, breaker_sink{met});
     sched.run();
   }
 

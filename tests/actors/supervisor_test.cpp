@@ -93,8 +93,8 @@ CAF_TEST(every child starts and is wired) {
   CAF_CHECK_EQUAL(deref<predictor_impl>(state().predictor).state.sinks.size(), 2u);
   CAF_CHECK_EQUAL(deref<scaler_impl>(state().scaler).state.sinks.size(), 3u);
   auto& health = deref<health_impl>(state().health).state;
-  CAF_CHECK_EQUAL(health.sinks.size(), 2u);
-  CAF_CHECK_EQUAL(health.breaker_sinks.size(), 1u);
+  CAF_CHECK_EQUAL(health.sinks.size(), 1u);
+  CAF_CHECK_EQUAL(health.breaker_sinks.size(), 2u);
 }
 
 CAF_TEST(samples flow to forecasts and decisions and the database) {

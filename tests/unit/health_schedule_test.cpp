@@ -260,3 +260,26 @@ CAF_TEST(a schedule that replaces another continues its check ids) {
   CAF_CHECK_EQUAL(s.last_id(), 42u);
   CAF_CHECK(!s.record(41, true, 1ms, 0s));
 }
+
+CAF_TEST(checks planned just ahead start with an earlier one and are not late) {
+  health_schedule s{targets(4, 40ms), {}, 0s}; // planned at 0, 10, 20 and 30 ms
+  auto c = s.due(0s, 20ms);
+  CAF_REQUIRE_EQUAL(c.size(), 3u);
+  for (auto& x : c)
+    CAF_CHECK_EQUAL(x.lateness, 0s);
+  CAF_CHECK_EQUAL(s.next_wakeup().value_or(-1s), 30ms);
+  // Taken early, their next slots stay on their own grid.
+  CAF_CHECK_EQUAL(s.next_at(1).value_or(-1s), 50ms);
+  CAF_CHECK_EQUAL(s.next_at(2).value_or(-1s), 60ms);
+}
+
+CAF_TEST(the retry of an open breaker inside the window waits for its time) {
+  health_schedule s{targets(1), {}, 0s};
+  run(s, 0s, 10s, 1s, [](size_t) { return false; });
+  CAF_REQUIRE_EQUAL(s.next_at(0).value_or(-1s), 40s);
+  CAF_CHECK(s.due(39990ms, 20ms).empty());
+  CAF_CHECK_EQUAL(s.next_wakeup().value_or(-1s), 40s);
+  auto trial = s.due(40s, 20ms);
+  CAF_REQUIRE_EQUAL(trial.size(), 1u);
+  CAF_CHECK(trial[0].trial);
+}
