@@ -51,6 +51,19 @@ using scaler_actor = caf::typed_actor<
   /// Applies new settings; the pressure state is kept.
   caf::reacts_to<atom::update, scaler_settings>>;
 
+/// What operators ask of the health checker; the supervisor and the
+/// inspector answer the same, forwarding to the health actor of the moment.
+using health_commands = caf::typed_actor<
+  /// Every target's health and breaker.
+  caf::replies_to<atom::get, atom::health>::with<std::vector<target_health>>,
+  /// Force a breaker open (target, reason); it stays open until closed or
+  /// reset. Fails with ec::unknown_name for an unknown target.
+  caf::replies_to<atom::open, std::string, std::string>::with<target_health>,
+  /// Force a breaker closed (target, reason).
+  caf::replies_to<atom::close, std::string, std::string>::with<target_health>,
+  /// Reset a breaker to a new one's state (target).
+  caf::replies_to<atom::reset, std::string>::with<target_health>>;
+
 /// The health checker: staggered checks per target behind circuit breakers.
 using health_actor = caf::typed_actor<
   /// INTERNAL: a check is due.
@@ -68,16 +81,7 @@ using health_actor = caf::typed_actor<
   /// Which process a plugin runs, for its `process` check.
   caf::reacts_to<plugin_process>,
   /// New settings (SIGHUP).
-  caf::reacts_to<atom::update, health_settings>,
-  /// Every target's health and breaker.
-  caf::replies_to<atom::get, atom::health>::with<std::vector<target_health>>,
-  /// Operators: force a breaker open (target, reason); it stays open until
-  /// closed or reset. Fails with ec::unknown_name for an unknown target.
-  caf::replies_to<atom::open, std::string, std::string>::with<target_health>,
-  /// Operators: force a breaker closed (target, reason).
-  caf::replies_to<atom::close, std::string, std::string>::with<target_health>,
-  /// Operators: reset a breaker to a new one's state (target).
-  caf::replies_to<atom::reset, std::string>::with<target_health>>;
+  caf::reacts_to<atom::update, health_settings>>::extend_with<health_commands>;
 
 /// The plugin manager: owns plugin processes and their cgroup limits, and
 /// carries out the scaler's decisions.
@@ -111,12 +115,13 @@ using supervisor_actor = caf::typed_actor<
   /// The children and their restart counts.
   caf::replies_to<atom::get, atom::children>::with<std::vector<child_info>>,
   /// New settings after a SIGHUP: kept for restarts and sent to each child.
-  caf::reacts_to<atom::update, node_settings>>;
+  caf::reacts_to<atom::update, node_settings>>::extend_with<health_commands>;
 
 /// The inspector: the one actor published for remote access (conductorctl,
 /// the HTTP API). Answers questions about the node.
 using inspector_actor = caf::typed_actor<
   /// The supervised actors and their state.
-  caf::replies_to<atom::get, atom::children>::with<std::vector<child_info>>>;
+  caf::replies_to<atom::get, atom::children>::with<std::vector<child_info>>>::
+  extend_with<health_commands>;
 
 } // namespace conductor

@@ -75,12 +75,12 @@ void publish_transitions(self_ptr self) {
   for (auto& t : st.schedule->take_transitions()) {
     breaker_transition msg{st.schedule->plan(t.target).name, to_string(t.change.from),
                            to_string(t.change.to), t.change.reason, wall};
+    auto text = "breaker " + msg.target + ": " + msg.from + " -> " + msg.to + " (" + msg.reason
+                + ")";
     if (t.change.to == breaker_state::open)
-      CONDUCTOR_LOG(warn, "health") << "breaker " << msg.target << ": " << msg.from << " -> "
-                                    << msg.to << " (" << msg.reason << ")";
+      CONDUCTOR_LOG(warn, "health") << text;
     else
-      CONDUCTOR_LOG(info, "health") << "breaker " << msg.target << ": " << msg.from << " -> "
-                                    << msg.to << " (" << msg.reason << ")";
+      CONDUCTOR_LOG(info, "health") << text;
     st.sinks.publish(self, msg);
     st.breaker_sinks.publish(self, msg);
   }
@@ -100,8 +100,9 @@ void start_due(self_ptr self) {
                                      std::move(r.detail)});
     });
   }
+  auto& lateness = st.metrics->health_lateness.add({});
   for (auto& c : due) {
-    st.metrics->health_lateness.add({}).observe(seconds(c.lateness));
+    lateness.observe(seconds(c.lateness));
     const auto& plan = st.schedule->plan(c.target);
     health::check_request req;
     req.id = c.id;

@@ -180,6 +180,20 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self, node_setti
       self->send(st.health, atom::update_v, st.settings.health);
       CONDUCTOR_LOG(info, "supervisor") << "settings applied";
     },
+    // Operators' health commands go to the health actor of the moment (a
+    // restarted one has a new handle), which answers the requester directly.
+    [=](atom::get, atom::health) {
+      return self->delegate(self->state.health, atom::get_v, atom::health_v);
+    },
+    [=](atom::open, const std::string& target, const std::string& reason) {
+      return self->delegate(self->state.health, atom::open_v, target, reason);
+    },
+    [=](atom::close, const std::string& target, const std::string& reason) {
+      return self->delegate(self->state.health, atom::close_v, target, reason);
+    },
+    [=](atom::reset, const std::string& target) {
+      return self->delegate(self->state.health, atom::reset_v, target);
+    },
   };
 }
 

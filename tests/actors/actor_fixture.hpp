@@ -12,6 +12,7 @@
 #include <caf/test/dsl.hpp>
 
 #include "actors/collector/collector_actor.hpp"
+#include "actors/health/check_runner.hpp"
 #include "actors/interfaces.hpp"
 #include "actors/metric_families.hpp"
 
@@ -82,6 +83,32 @@ recorder(recorder_actor::stateful_pointer<recorder_state> self) {
 }
 
 using recorder_impl = recorder_actor::stateful_base<recorder_state>;
+
+/// Records the checks the actor starts instead of running them.
+struct recorded_checks {
+  std::vector<health::check_request> requests;
+  /// Test clock time of each submit.
+  std::vector<caf::actor_clock::time_point> at;
+};
+
+inline health::check_runner_factory recording_runner(std::shared_ptr<recorded_checks> log,
+                                              std::function<caf::actor_clock::time_point()> now) {
+  struct runner final : health::check_runner {
+    std::shared_ptr<recorded_checks> log;
+    std::function<caf::actor_clock::time_point()> now;
+    void submit(health::check_request r) override {
+      log->requests.push_back(std::move(r));
+      log->at.push_back(now());
+    }
+  };
+  return [=](health::check_engine::callback) -> std::unique_ptr<health::check_runner> {
+    auto r = std::make_unique<runner>();
+    r->log = log;
+    r->now = now;
+    return r;
+  };
+}
+
 
 /// The fixture every actor suite derives from.
 struct actor_fixture : test_coordinator_fixture<test_config> {

@@ -17,31 +17,6 @@ namespace {
 
 using health_impl = health_actor::stateful_base<health_state>;
 
-/// Records the checks the actor starts instead of running them.
-struct recorded_checks {
-  std::vector<health::check_request> requests;
-  /// Test clock time of each submit.
-  std::vector<caf::actor_clock::time_point> at;
-};
-
-health::check_runner_factory recording_runner(std::shared_ptr<recorded_checks> log,
-                                              std::function<caf::actor_clock::time_point()> now) {
-  struct runner final : health::check_runner {
-    std::shared_ptr<recorded_checks> log;
-    std::function<caf::actor_clock::time_point()> now;
-    void submit(health::check_request r) override {
-      log->requests.push_back(std::move(r));
-      log->at.push_back(now());
-    }
-  };
-  return [=](health::check_engine::callback) -> std::unique_ptr<health::check_runner> {
-    auto r = std::make_unique<runner>();
-    r->log = log;
-    r->now = now;
-    return r;
-  };
-}
-
 /// Records health events and transitions.
 using health_recorder_actor
   = caf::typed_actor<caf::reacts_to<health_event>, caf::reacts_to<breaker_transition>>;

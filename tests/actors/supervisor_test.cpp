@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/health/health_actor.hpp"
+#include "actors/inspector/inspector_actor.hpp"
 #include "actors/predictor/predictor_actor.hpp"
 #include "actors/scaler/scaler_actor.hpp"
 #include "tests/actors/actor_fixture.hpp"
@@ -39,10 +40,13 @@ struct fixture : actor_fixture {
     settings.persistence = {dir.file("conductor.db"), 24h, 1s};
   }
 
+  std::shared_ptr<recorded_checks> checks = std::make_shared<recorded_checks>();
+
   void start(int max_restarts = 5) {
     supervisor_deps deps;
     deps.metrics = hub;
     deps.make_probe = scripted(script);
+    deps.make_check_runner = recording_runner(checks, [this] { return now(); });
     deps.detach_blocking = false;
     deps.max_restarts = max_restarts;
     sup = sys.spawn(supervisor, settings, deps);
@@ -298,6 +302,59 @@ CAF_TEST(the children query lists every child) {
       CAF_CHECK_EQUAL(xs.back().name, "collector");
     },
     [](const caf::error& err) { CAF_FAIL("unexpected error: " << caf::to_string(err)); });
+}
+
+CAF_TEST(operators reach the health actor of the moment through the inspector) {
+  health_target_settings web;
+  web.name = "web";
+  web.type = "tcp";
+  web.address = "127.0.0.1:9";
+  web.interval = 5s;
+  web.timeout = 1s;
+  settings.health.targets = {web};
+  start();
+  auto insp = sys.spawn(inspector, sup);
+  auto ask = [&](auto... xs) {
+    std::optional<target_health> out;
+    auto rp = self->request(insp, caf::infinite, xs...);
+    sched.run();
+    rp.receive([&](const target_health& t) { out = t; },
+               [](const caf::error& err) { CAF_FAIL("unexpected error: " << caf::to_string(err)); });
+    return out;
+  };
+  auto opened = ask(atom::open_v, std::string{"web"}, std::string{"deploy"});
+  CAF_REQUIRE(opened);
+  CAF_CHECK_EQUAL(opened->breaker, "open");
+  CAF_CHECK(opened->forced);
+  // The audit has it: the transition went to persistence.
+  advance_time(1s);
+  sched.run();
+  CAF_CHECK_EQUAL(query_int(db(), "SELECT COUNT(*) FROM breaker_transitions WHERE target = 'web'"
+                                  " AND to_state = 'open'"),
+                  1);
+  CAF_CHECK_EQUAL(metric_value("conductor_circuit_breaker_state", {{"target", "web"}}), 1.0);
+  auto reset = ask(atom::reset_v, std::string{"web"});
+  CAF_REQUIRE(reset);
+  CAF_CHECK_EQUAL(reset->breaker, "closed");
+  // After a crash the supervisor's new health actor answers.
+  caf::anon_send_exit(state().health, caf::exit_reason::kill);
+  sched.run();
+  CAF_CHECK_EQUAL(info("health").restarts, 1u);
+  auto again = ask(atom::close_v, std::string{"web"}, std::string{});
+  CAF_REQUIRE(again);
+  CAF_CHECK_EQUAL(again->breaker, "closed");
+  auto rp = self->request(insp, caf::infinite, atom::get_v, atom::health_v);
+  sched.run();
+  rp.receive([](const std::vector<target_health>& xs) { CAF_CHECK_EQUAL(xs.size(), 1u); },
+             [](const caf::error& err) { CAF_FAIL("unexpected error: " << caf::to_string(err)); });
+  // Unknown targets are an error the requester sees.
+  auto bad = self->request(insp, caf::infinite, atom::reset_v, std::string{"nope"});
+  sched.run();
+  bool refused = false;
+  bad.receive([](const target_health&) {},
+              [&](const caf::error& err) { refused = err == ec::unknown_name; });
+  CAF_CHECK(refused);
+  caf::anon_send_exit(insp, caf::exit_reason::user_shutdown);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

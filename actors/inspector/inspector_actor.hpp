@@ -1,0 +1,18 @@
+// inspector_actor.hpp -- the one actor conductorctl and the HTTP API talk to.
+//
+// It answers questions about the node and passes operators' commands on by
+// asking the supervisor, which always knows the current handle of every
+// actor (a restarted actor has a new one). Publishing it for remote access
+// (CAF's middleman) comes with the interfaces issue.
+#pragma once
+
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/interfaces.hpp"
+
+namespace conductor {
+
+inspector_actor::behavior_type inspector(inspector_actor::pointer self,
+                                         supervisor_actor supervisor);
+
+} // namespace conductor
