@@ -1,6 +1,6 @@
 #include "actors/collector/cgroup_reader.hpp"
 
-#include "actors/collector/proc_file.hpp"
+#include "actors/proc_file.hpp"
 
 #include <sys/stat.h>
 

@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "actors/collector/cgroup_layout.hpp"
-#include "actors/collector/proc_file.hpp"
+#include "actors/cgroup_layout.hpp"
+#include "actors/proc_file.hpp"
 #include "actors/collector/proc_parsers.hpp"
 
 namespace conductor {

@@ -16,7 +16,7 @@
 #include <string_view>
 #include <vector>
 
-#include "actors/collector/proc_file.hpp"
+#include "actors/proc_file.hpp"
 #include "actors/collector/proc_parsers.hpp"
 #include "messages/metric_names.hpp"
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "actors/collector/cgroup_layout.hpp"
+#include "actors/cgroup_layout.hpp"
 #include "actors/collector/cgroup_reader.hpp"
 #include "actors/collector/host_probe.hpp"
 

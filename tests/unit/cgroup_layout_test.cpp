@@ -1,4 +1,4 @@
-// cgroup_layout (actors/collector/cgroup_layout.hpp): mountinfo texts of the
+// cgroup_layout (actors/cgroup_layout.hpp): mountinfo texts of the
 // host shapes the collector meets, over fixture trees in a temporary
 // directory, and once against this host's real /proc/self/mountinfo.
 #define CAF_SUITE cgroup_layout
@@ -11,7 +11,7 @@
 #include <fstream>
 #include <string>
 
-#include "actors/collector/cgroup_layout.hpp"
+#include "actors/cgroup_layout.hpp"
 #include "tests/require.hpp"
 #include "tests/temp_dir.hpp"
 
@@ -99,6 +99,10 @@ CAF_TEST(this machine: v1 controllers beside a cgroup2 mount serving only hugetl
   CAF_CHECK_EQUAL(layout.memory->mount_point, base + "/memory");
   CAF_CHECK(layout.pids->version == cgroup_version::v1);
   CAF_CHECK_EQUAL(layout.pids->mount_point, base + "/pids");
+  // CPU limits live in the cpu controller's own mount.
+  REQUIRE_OR_RETURN(layout.cpu_limit);
+  CAF_CHECK(layout.cpu_limit->version == cgroup_version::v1);
+  CAF_CHECK_EQUAL(layout.cpu_limit->mount_point, base + "/cpu");
   CAF_CHECK_EQUAL(*layout.unified, base + "/unified");
   CAF_CHECK_EQUAL(layout.describe(), "cpu: v1 " + base + "/cpuacct, memory: v1 " + base
                                        + "/memory, pids: v1 " + base
@@ -119,6 +123,9 @@ CAF_TEST(pure v2 systemd host serves everything from one mount) {
   CAF_CHECK_EQUAL(layout.memory->mount_point, mp);
   CAF_CHECK(layout.pids->version == cgroup_version::v2);
   CAF_CHECK_EQUAL(layout.pids->mount_point, mp);
+  REQUIRE_OR_RETURN(layout.cpu_limit);
+  CAF_CHECK(layout.cpu_limit->version == cgroup_version::v2);
+  CAF_CHECK_EQUAL(layout.cpu_limit->mount_point, mp);
   CAF_CHECK_EQUAL(*layout.unified, mp);
   CAF_CHECK_EQUAL(layout.describe(), "cpu: v2 " + mp + ", memory: v2 " + mp + ", pids: v2 "
                                        + mp + ", unified: " + mp);
@@ -132,6 +139,7 @@ CAF_TEST(v1 only host with cpu and cpuacct co-mounted) {
   REQUIRE_OR_RETURN(layout.cpu && layout.memory && layout.pids);
   CAF_CHECK(layout.cpu->version == cgroup_version::v1);
   CAF_CHECK_EQUAL(layout.cpu->mount_point, base + "/cpu,cpuacct");
+  CAF_CHECK_EQUAL(layout.cpu_limit.value_or(cgroup_place{}).mount_point, base + "/cpu,cpuacct");
   CAF_CHECK_EQUAL(layout.memory->mount_point, base + "/memory");
   CAF_CHECK_EQUAL(layout.pids->mount_point, base + "/pids");
   CAF_CHECK(!layout.unified);

@@ -1,5 +1,6 @@
 // cgroup_layout.hpp -- which cgroup hierarchy serves each controller the
-// collector reads, found at start from /proc/self/mountinfo.
+// collector reads and the plugin manager limits, found at start from
+// /proc/self/mountinfo.
 //
 // Hosts differ: a systemd host has pure cgroup v2 at /sys/fs/cgroup; an older
 // or containerised one has v1 controllers, each at its own mount, perhaps
@@ -51,6 +52,9 @@ struct cgroup_layout {
   std::optional<cgroup_place> memory;
   /// pids.current / pids.max, the same file names in both versions.
   std::optional<cgroup_place> pids;
+  /// CPU limits: v1 "cpu" (cpu.cfs_quota_us; often, but not always, mounted
+  /// together with cpuacct); v2 "cpu" (cpu.max).
+  std::optional<cgroup_place> cpu_limit;
   /// The cgroup2 mount point, if any, even without controllers: it still
   /// has the *.pressure files where the kernel has PSI.
   std::optional<std::string> unified;

@@ -1,9 +1,9 @@
-#include "actors/collector/cgroup_layout.hpp"
+#include "actors/cgroup_layout.hpp"
 
 #include <algorithm>
 #include <array>
 
-#include "actors/collector/proc_file.hpp"
+#include "actors/proc_file.hpp"
 
 namespace conductor {
 
@@ -160,6 +160,7 @@ cgroup_layout make_cgroup_layout(std::string_view mountinfo, const std::string& 
   take_v1(layout.cpu, "cpuacct");
   take_v1(layout.memory, "memory");
   take_v1(layout.pids, "pids");
+  take_v1(layout.cpu_limit, "cpu");
   for (auto& m : mounts) {
     if (m.version != cgroup_version::v2)
       continue;
@@ -181,6 +182,7 @@ cgroup_layout make_cgroup_layout(std::string_view mountinfo, const std::string& 
     offer(layout.cpu, "cpu");
     offer(layout.memory, "memory");
     offer(layout.pids, "pids");
+    offer(layout.cpu_limit, "cpu");
   }
   return layout;
 }
@@ -204,7 +206,7 @@ std::optional<std::string> relative_cgroup_root(const cgroup_layout& layout,
     if (!lists(mounts, mp))
       mounts.push_back(mp);
   };
-  for (auto* p : {&layout.cpu, &layout.memory, &layout.pids})
+  for (auto* p : {&layout.cpu, &layout.memory, &layout.pids, &layout.cpu_limit})
     if (*p)
       add((*p)->mount_point);
   if (layout.unified)

@@ -1,4 +1,4 @@
-#include "actors/collector/proc_file.hpp"
+#include "actors/proc_file.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
