@@ -1,6 +1,8 @@
 // exec_check.cpp -- see exec_check.hpp.
 #include "actors/health/exec_check.hpp"
 
+#include "actors/wait_status.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -144,26 +146,9 @@ bool reap_within(pid_t pid, int pidfd, int limit_ms) {
 }
 
 bool judge_exit(int status, int& exit_code, std::string& detail) {
-  if (status == -1) {
-    exit_code = -1;
-    detail = "exit status lost (reaped elsewhere)";
-    return false;
-  }
-  if (WIFEXITED(status)) {
-    exit_code = WEXITSTATUS(status);
-    detail = "exit code " + std::to_string(exit_code);
-    return exit_code == 0;
-  }
-  exit_code = -1;
-  if (WIFSIGNALED(status)) {
-    int sig = WTERMSIG(status);
-    detail = "killed by signal " + std::to_string(sig);
-    if (auto* name = ::sigabbrev_np(sig))
-      detail.append(" (").append(name).append(")");
-    return false;
-  }
-  detail = "ended with wait status " + std::to_string(status);
-  return false;
+  detail = describe_wait_status(status);
+  exit_code = status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return exit_code == 0;
 }
 
 } // namespace conductor::health
