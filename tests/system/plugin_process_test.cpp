@@ -13,6 +13,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "actors/plugins/plugin_cgroup.hpp"
 #include "actors/plugins/plugin_process.hpp"
 #include "tests/require.hpp"
 #include "tests/system/real_cgroups.hpp"
@@ -120,4 +121,55 @@ CAF_TEST(a plugin and what it starts run in its cgroup and stop together) {
   CAF_CHECK(signal_plugin(p.pid, SIGTERM));
   CAF_CHECK_EQUAL(wait_exit(p), "killed by signal 15 (TERM)");
   CAF_CHECK(eventually([&] { return words(read_file(procs)).empty(); }, 5s));
+}
+
+CAF_TEST(the plugin cgroup is made on this host and removed once empty) {
+  if (::geteuid() != 0) {
+    CAF_MESSAGE("skipped: not root (euid " << ::geteuid() << "), cannot create cgroups");
+    return;
+  }
+  auto layout = detect_cgroup_layout("");
+  auto mounts = plugin_cgroup_mounts(layout);
+  for (const auto& mp : mounts)
+    if (::access(mp.c_str(), W_OK) != 0) {
+      CAF_MESSAGE("skipped: " << mp << " is not writable");
+      return;
+    }
+  auto parent = "conductor-pcg-test-" + std::to_string(::getpid());
+  auto rel = parent + "/plugin";
+  // Whatever fails, nothing stays behind.
+  struct cleanup {
+    const cgroup_layout& layout;
+    std::string rel;
+    std::string parent;
+    pid_t pid = -1;
+    ~cleanup() {
+      if (pid > 0 && signal_plugin(pid, SIGKILL)) {
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+      }
+      remove_plugin_cgroup(layout, rel);
+      remove_plugin_cgroup(layout, parent);
+    }
+  } guard{layout, rel, parent};
+  REQUIRE_EQUAL_OR_RETURN(create_plugin_cgroup(layout, rel), "");
+  plugin_spawn req;
+  req.argv = {"sleep", "30"};
+  req.cgroup_procs = plugin_cgroup_procs(layout, rel);
+  plugin_pid p;
+  REQUIRE_EQUAL_OR_RETURN(spawn_plugin(req, p), "");
+  guard.pid = p.pid;
+  // In every hierarchy: /proc/<pid>/cgroup has one line per hierarchy.
+  auto lines = read_file("/proc/" + std::to_string(p.pid) + "/cgroup");
+  size_t in_it = 0;
+  for (size_t pos = 0; (pos = lines.find("/" + rel + "\n", pos)) != std::string::npos; ++pos)
+    ++in_it;
+  CAF_CHECK_EQUAL(in_it, mounts.size());
+  // Not removable while the plugin runs; removable once it is gone.
+  CAF_CHECK_NOT_EQUAL(remove_plugin_cgroup(layout, rel), "");
+  CAF_CHECK(signal_plugin(p.pid, SIGKILL));
+  CAF_CHECK_EQUAL(wait_exit(p), "killed by signal 9 (KILL)");
+  guard.pid = -1;
+  CAF_CHECK(eventually([&] { return remove_plugin_cgroup(layout, rel).empty(); }, 5s));
+  CAF_CHECK(!exists(mounts.front() + "/" + rel));
 }
