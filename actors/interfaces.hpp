@@ -78,8 +78,8 @@ using health_actor = caf::typed_actor<
   caf::reacts_to<resource_sample>,
   /// The scaler's decisions: degrade and emergency mean pressure until restore.
   caf::reacts_to<decision>,
-  /// Which process a plugin runs, for its `process` check.
-  caf::reacts_to<plugin_process>,
+  /// Plugin state changes: which process a plugin runs, for `process` checks.
+  caf::reacts_to<plugin_event>,
   /// New settings (SIGHUP).
   caf::reacts_to<atom::update, health_settings>>::extend_with<health_commands>;
 

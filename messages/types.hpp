@@ -120,11 +120,17 @@ struct check_outcome {
   std::string detail;
 };
 
-/// The plugin manager tells the health actor which process a plugin runs, so
-/// its `process` check has something to look at (0: not running).
-struct plugin_process {
+/// A plugin changed state (published by the plugin manager): the health
+/// actor's `process` checks look at its pid, the metrics count it.
+struct plugin_event {
   std::string plugin;
+  /// stopped | starting | running | draining | stopping | failed | disabled
+  std::string state;
+  /// The running process, 0 when there is none.
   int32_t pid = 0;
+  /// Why: "started", "exited unexpectedly (exit code 1)", ...
+  std::string reason;
+  caf::timestamp at{};
 };
 
 /// One health target as operators inspect it.
@@ -228,8 +234,8 @@ typename Inspector::result_type inspect(Inspector& f, check_outcome& x) {
 }
 
 template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, plugin_process& x) {
-  return f(caf::meta::type_name("plugin_process"), x.plugin, x.pid);
+typename Inspector::result_type inspect(Inspector& f, plugin_event& x) {
+  return f(caf::meta::type_name("plugin_event"), x.plugin, x.state, x.pid, x.reason, x.at);
 }
 
 template <class Inspector>
@@ -310,7 +316,7 @@ CONDUCTOR_FIELDS_EQUAL(forecast, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p,
 CONDUCTOR_FIELDS_EQUAL(decision, a, b, c, d, e, f, g, h)
 CONDUCTOR_FIELDS_EQUAL(health_event, a, b, c, d, e, f, g, h, i, j)
 CONDUCTOR_FIELDS_EQUAL(check_outcome, a, b, c, d, e)
-CONDUCTOR_FIELDS_EQUAL(plugin_process, a, b)
+CONDUCTOR_FIELDS_EQUAL(plugin_event, a, b, c, d, e)
 CONDUCTOR_FIELDS_EQUAL(target_health, a, b, c, d, e, f, g, h, i, j, k, l, m, n)
 CONDUCTOR_FIELDS_EQUAL(breaker_transition, a, b, c, d, e)
 CONDUCTOR_FIELDS_EQUAL(child_info, a, b, c, d)

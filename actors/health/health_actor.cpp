@@ -280,7 +280,7 @@ health_actor::behavior_type health_checker(health_actor::stateful_pointer<health
         st.scaler_pressure = false;
       update_pressure(self);
     },
-    [=](const plugin_process& p) {
+    [=](const plugin_event& p) {
       auto& st = self->state;
       for (size_t i = 0; i < st.schedule->size(); ++i)
         if (st.schedule->plan(i).plugin == p.plugin)
