@@ -1,5 +1,6 @@
 #include "actors/health/health_actor.hpp"
 
+#include <algorithm>
 #include <random>
 
 #include <caf/actor_cast.hpp>
@@ -127,8 +128,31 @@ void update_pressure(self_ptr self) {
                                 << (on ? st.settings.pressure_backoff : 1.0) << ")";
 }
 
+/// Removes the result series of targets the new settings no longer have:
+/// /metrics shows what is checked, not what once was.
+void drop_gone_series(self_ptr self) {
+  auto& st = self->state;
+  if (!st.schedule)
+    return;
+  auto& f = *st.metrics;
+  for (size_t i = 0; i < st.series.size(); ++i) {
+    auto& s = st.series[i];
+    const auto& name = st.schedule->plan(i).name;
+    bool kept = std::any_of(st.settings.targets.begin(), st.settings.targets.end(),
+                            [&](const health_target_settings& t) { return t.name == name; });
+    if (!s.up || kept)
+      continue;
+    f.health_up.remove(s.up);
+    f.health_checks.remove(s.passed);
+    f.health_checks.remove(s.failed);
+    f.health_duration.remove(s.duration);
+    f.breaker_state.remove(s.breaker);
+  }
+}
+
 void build_schedule(self_ptr self) {
   auto& st = self->state;
+  drop_gone_series(self);
   std::random_device seed;
   auto options = health_options(st.settings, seed());
   if (st.schedule)

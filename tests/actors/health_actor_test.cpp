@@ -348,16 +348,21 @@ CAF_TEST(a process check starts once the plugin manager names the process) {
 
 CAF_TEST(new targets on reload replace the plan) {
   spawn_health();
-  run_for(100ms);
-  CAF_REQUIRE_EQUAL(checks->requests.size(), 1u);
+  run_for(1100ms);
+  CAF_REQUIRE_EQUAL(checks->requests.size(), 2u);
+  answer(0, true);
+  CAF_CHECK_EQUAL(metric_value("conductor_health_up", {{"target", "a"}}), 1.0);
   auto next = settings;
   next.targets = {http_target("z", 1s)};
   self->send(health, atom::update_v, next);
   sched.run();
+  // The series of a target that is gone go with it.
+  CAF_CHECK_EQUAL(metric_value("conductor_health_up", {{"target", "a"}}), -1.0);
+  CAF_CHECK_EQUAL(metric_value("conductor_circuit_breaker_state", {{"target", "a"}}), -1.0);
   // The old plan's check in flight ends after the reload: its result belongs
   // to no target of the new plan and is dropped.
-  answer(0, false);
-  CAF_CHECK(recorded().events.empty());
+  answer(1, false);
+  CAF_CHECK_EQUAL(recorded().events.size(), 1u);
   checks->requests.clear();
   checks->at.clear();
   run_for(2s);
