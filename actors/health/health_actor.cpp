@@ -157,8 +157,14 @@ void build_schedule(self_ptr self) {
   auto options = health_options(st.settings, seed());
   if (st.schedule)
     options.first_id_after = st.schedule->last_id();
-  st.schedule = std::make_unique<health::health_schedule>(health_plans(st.settings),
-                                                          std::move(options), mono(self));
+  auto next = std::make_unique<health::health_schedule>(health_plans(st.settings),
+                                                        std::move(options), mono(self));
+  if (st.schedule) {
+    auto kept = next->adopt(*st.schedule);
+    CONDUCTOR_LOG(info, "health") << "health settings changed: " << next->size()
+                                  << " target(s), " << kept << " unchanged kept their state";
+  }
+  st.schedule = std::move(next);
   st.armed.reset();
   st.series.clear();
   update_pressure(self);
@@ -319,9 +325,8 @@ health_actor::behavior_type health_checker(health_actor::stateful_pointer<health
       st.settings = std::move(settings);
       if (same_plan)
         return;
-      // Targets, breakers or stagger changed: a new plan, every breaker closed.
-      CONDUCTOR_LOG(info, "health") << "health settings changed: " << st.settings.targets.size()
-                                    << " target(s), breakers start closed";
+      // Targets, breakers or stagger changed: a new plan; unchanged targets
+      // keep their state (health_schedule::adopt).
       build_schedule(self);
     },
     [=](atom::get, atom::health) {

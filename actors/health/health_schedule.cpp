@@ -166,6 +166,50 @@ void health_schedule::reset(size_t i, duration now) {
   schedule(i, now);
 }
 
+namespace {
+
+bool same_target(const target_plan& a, const target_plan& b) {
+  const auto& x = a.check;
+  const auto& y = b.check;
+  return a.name == b.name && a.plugin == b.plugin && a.interval == b.interval
+         && a.timeout == b.timeout && x.type == y.type && x.url == y.url
+         && x.address == y.address && x.command == y.command
+         && x.expect_status == y.expect_status && x.expect_body == y.expect_body;
+}
+
+bool same_breaker(const config::breaker_section& a, const config::breaker_section& b) {
+  return a.failure_threshold == b.failure_threshold && a.failure_rate == b.failure_rate
+         && a.window == b.window && a.reset_timeout == b.reset_timeout && a.backoff == b.backoff
+         && a.max_reset_timeout == b.max_reset_timeout
+         && a.half_open_trials == b.half_open_trials;
+}
+
+} // namespace
+
+size_t health_schedule::adopt(const health_schedule& old) {
+  if (!same_breaker(options_.breaker, old.options_.breaker))
+    return 0;
+  size_t taken = 0;
+  for (size_t i = 0; i < targets_.size(); ++i) {
+    auto j = old.find(targets_[i].plan.name);
+    if (!j || !same_target(targets_[i].plan, old.targets_[*j].plan))
+      continue;
+    const auto& from = old.targets_[*j];
+    auto& t = targets_[i];
+    t.breaker = from.breaker;
+    t.stats = from.stats;
+    t.latencies = from.latencies;
+    t.latency_next = from.latency_next;
+    t.pid = from.pid;
+    t.in_flight = from.in_flight;
+    if (t.in_flight != 0)
+      in_flight_[t.in_flight] = i;
+    schedule(i, from.next_at);
+    ++taken;
+  }
+  return taken;
+}
+
 std::vector<target_transition> health_schedule::take_transitions() {
   return std::exchange(transitions_, {});
 }

@@ -140,6 +140,13 @@ public:
   /// Breaker transitions since the last call, oldest first.
   std::vector<target_transition> take_transitions();
 
+  /// After a reload: every target that `old` had with the same name, check,
+  /// interval and timeout, under the same breaker settings, takes over its
+  /// state from `old` (breaker, forced or not, counts, latencies, pid, the
+  /// check in flight and the next slot), so a reload that changes other
+  /// targets is invisible to it. Returns how many were taken over.
+  size_t adopt(const health_schedule& old);
+
   // -- inspection -------------------------------------------------------------
 
   size_t size() const {

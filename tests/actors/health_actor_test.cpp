@@ -369,6 +369,22 @@ CAF_TEST(new targets on reload replace the plan) {
   CAF_REQUIRE_GREATER_OR_EQUAL(checks->requests.size(), 1u);
   for (auto& r : checks->requests)
     CAF_CHECK_EQUAL(r.target, "z");
+  // A target forced open stays so across a reload that adds another.
+  auto forced = self->request(health, caf::infinite, atom::open_v, std::string{"z"},
+                              std::string{"deploy"});
+  sched.run();
+  forced.receive([](const target_health&) {}, [](const caf::error&) {});
+  auto more = next;
+  more.targets.push_back(http_target("y"));
+  self->send(health, atom::update_v, more);
+  sched.run();
+  {
+    auto& st = deref<health_impl>(health).state;
+    CAF_REQUIRE_EQUAL(st.schedule->size(), 2u);
+    CAF_CHECK(st.schedule->breaker(0).forced());
+    CAF_CHECK(st.schedule->breaker(1).state() == breaker_state::closed);
+  }
+  next = more;
   // Only the thresholds changed: the plan (and breaker state) stays.
   auto& st = deref<health_impl>(health).state;
   auto* plan = st.schedule.get();

@@ -283,3 +283,39 @@ CAF_TEST(the retry of an open breaker inside the window waits for its time) {
   CAF_REQUIRE_EQUAL(trial.size(), 1u);
   CAF_CHECK(trial[0].trial);
 }
+
+CAF_TEST(a reloaded schedule keeps the state of unchanged targets) {
+  health_schedule old{targets(3), {}, 0s};
+  // t0 opens after three failures; t1 is forced open; t2 has a check running.
+  run(old, 0s, 10s, 1s, [](size_t t) { return t != 0; });
+  CAF_REQUIRE(old.breaker(0).state() == breaker_state::open);
+  old.force_open(1, 11s, "maintenance");
+  auto running = old.due(13500ms);
+  CAF_REQUIRE_EQUAL(running.size(), 1u);
+  CAF_REQUIRE_EQUAL(running[0].target, 2u);
+  old.take_transitions();
+  // The new plan: t0 and t2 as they were, t1 with another URL, and t3.
+  auto plans = targets(4);
+  plans[1].check.url = "http://127.0.0.1:2/";
+  schedule_options o;
+  o.first_id_after = old.last_id();
+  health_schedule next{plans, o, 14s};
+  CAF_CHECK_EQUAL(next.adopt(old), 2u);
+  CAF_CHECK(next.breaker(0).state() == breaker_state::open);
+  CAF_CHECK_EQUAL(next.next_at(0).value_or(-1s), old.next_at(0).value_or(-2s));
+  CAF_CHECK_EQUAL(next.stats(0).failures, 3u);
+  // Changed: a new target, closed and not forced.
+  CAF_CHECK(next.breaker(1).state() == breaker_state::closed);
+  CAF_CHECK(!next.breaker(1).forced());
+  // The check in flight is still known: its result counts.
+  CAF_CHECK(next.in_flight(2));
+  CAF_CHECK(next.record(running[0].id, true, 1ms, 14500ms));
+  CAF_CHECK_EQUAL(next.stats(2).checks, old.stats(2).checks + 1);
+  CAF_CHECK(next.take_transitions().empty());
+  // Other breaker settings: nothing is taken over.
+  schedule_options other;
+  other.breaker.failure_threshold = 5;
+  health_schedule strict{targets(3), other, 14s};
+  CAF_CHECK_EQUAL(strict.adopt(old), 0u);
+  CAF_CHECK(strict.breaker(0).state() == breaker_state::closed);
+}
