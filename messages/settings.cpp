@@ -31,6 +31,24 @@ node_settings make_settings(const config::node_config& cfg) {
   out.persistence.retention = cfg.persistence.retention;
   out.persistence.batch = cfg.persistence.batch;
   out.health = make_health_settings(cfg);
+  out.plugins.cgroup_root = cfg.collector.cgroup_root;
+  out.plugins.log_dir = cfg.node.data_dir + "/plugins";
+  for (const auto& p : cfg.plugins) {
+    plugin_settings x;
+    x.name = p.name;
+    x.priority = p.priority;
+    x.command = p.command;
+    x.working_dir = p.working_dir;
+    x.env = p.env;
+    x.cpu_quota = p.limits.cpu_quota.value_or(0);
+    x.memory_max = p.limits.memory_max.value_or(0);
+    x.tasks_max = p.limits.tasks_max.value_or(0);
+    x.drain_signal = p.drain.signal;
+    x.drain_url = p.drain.url;
+    x.grace = p.drain.grace;
+    x.start_retries = p.start_retries;
+    out.plugins.plugins.push_back(std::move(x));
+  }
   return out;
 }
 

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -97,6 +98,35 @@ struct health_settings {
   config::breaker_section breaker;
 };
 
+/// One managed plugin, as the plugin manager runs it.
+struct plugin_settings {
+  std::string name;
+  int32_t priority = 0;
+  std::vector<std::string> command;
+  std::string working_dir;
+  std::map<std::string, std::string> env;
+  /// Limits applied to its cgroup before it starts; 0 = not set (left as the
+  /// cgroup has it).
+  double cpu_quota = 0;
+  uint64_t memory_max = 0;
+  uint64_t tasks_max = 0;
+  /// The drain signal's name ("SIGUSR1"; empty = none) or URL (empty = none),
+  /// and the grace a drain, then SIGTERM, may take.
+  std::string drain_signal;
+  std::string drain_url;
+  std::chrono::nanoseconds grace{};
+  int32_t start_retries = 5;
+};
+
+/// The plugin manager's part.
+struct plugins_settings {
+  std::vector<plugin_settings> plugins;
+  /// collector.cgroup_root: "auto" or an absolute path under a cgroup mount.
+  std::string cgroup_root = "auto";
+  /// Each plugin's stdout and stderr go to <log_dir>/<name>.log.
+  std::string log_dir;
+};
+
 /// Every actor's part at once: what the supervisor keeps and re-sends.
 struct node_settings {
   collector_settings collector;
@@ -104,6 +134,7 @@ struct node_settings {
   scaler_settings scaler;
   persistence_settings persistence;
   health_settings health;
+  plugins_settings plugins;
 };
 
 /// Resolves the actors' settings from a validated config.

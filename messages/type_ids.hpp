@@ -32,6 +32,9 @@ using decision_sink = caf::typed_actor<caf::reacts_to<decision>>;
 using health_sink
   = caf::typed_actor<caf::reacts_to<health_event>, caf::reacts_to<breaker_transition>>;
 
+/// Anything that follows plugin state changes (health, metrics).
+using plugin_sink = caf::typed_actor<caf::reacts_to<plugin_event>>;
+
 /// Anything that consumes breaker transitions only (persistence: the audit).
 using breaker_sink = caf::typed_actor<caf::reacts_to<breaker_transition>>;
 
@@ -46,6 +49,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(conductor, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(conductor, (conductor::breaker_transition))
   CAF_ADD_TYPE_ID(conductor, (conductor::check_outcome))
   CAF_ADD_TYPE_ID(conductor, (conductor::plugin_event))
+  CAF_ADD_TYPE_ID(conductor, (std::vector<conductor::plugin_event>))
+  CAF_ADD_TYPE_ID(conductor, (conductor::plugin_exit))
   CAF_ADD_TYPE_ID(conductor, (conductor::target_health))
   CAF_ADD_TYPE_ID(conductor, (std::vector<conductor::target_health>))
   CAF_ADD_TYPE_ID(conductor, (conductor::child_info))
@@ -55,12 +60,14 @@ CAF_BEGIN_TYPE_ID_BLOCK(conductor, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(conductor, (conductor::scaler_settings))
   CAF_ADD_TYPE_ID(conductor, (conductor::persistence_settings))
   CAF_ADD_TYPE_ID(conductor, (conductor::health_settings))
+  CAF_ADD_TYPE_ID(conductor, (conductor::plugins_settings))
   CAF_ADD_TYPE_ID(conductor, (conductor::node_settings))
   CAF_ADD_TYPE_ID(conductor, (conductor::sample_sink))
   CAF_ADD_TYPE_ID(conductor, (conductor::forecast_sink))
   CAF_ADD_TYPE_ID(conductor, (conductor::decision_sink))
   CAF_ADD_TYPE_ID(conductor, (conductor::health_sink))
   CAF_ADD_TYPE_ID(conductor, (conductor::breaker_sink))
+  CAF_ADD_TYPE_ID(conductor, (conductor::plugin_sink))
 
   CAF_ADD_ATOM(conductor, conductor::atom, status, "status")
   CAF_ADD_ATOM(conductor, conductor::atom, children, "children")
@@ -68,6 +75,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(conductor, caf::first_custom_type_id)
   CAF_ADD_ATOM(conductor, conductor::atom, reload, "reload")
   CAF_ADD_ATOM(conductor, conductor::atom, shutdown, "shutdown")
   CAF_ADD_ATOM(conductor, conductor::atom, health, "health")
+  CAF_ADD_ATOM(conductor, conductor::atom, plugins, "plugins")
 
 CAF_END_TYPE_ID_BLOCK(conductor)
 

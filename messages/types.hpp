@@ -133,6 +133,14 @@ struct plugin_event {
   caf::timestamp at{};
 };
 
+/// INTERNAL to the plugin manager: a plugin process exited (from the exit
+/// watcher's thread).
+struct plugin_exit {
+  int32_t pid = 0;
+  /// "exit code 0", "killed by signal 9 (KILL)".
+  std::string status;
+};
+
 /// One health target as operators inspect it.
 struct target_health {
   std::string target;
@@ -239,6 +247,11 @@ typename Inspector::result_type inspect(Inspector& f, plugin_event& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, plugin_exit& x) {
+  return f(caf::meta::type_name("plugin_exit"), x.pid, x.status);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, target_health& x) {
   return f(caf::meta::type_name("target_health"), x.target, x.plugin, x.type, x.breaker,
            x.forced, x.status, x.detail, x.consecutive_failures, x.failure_rate, x.checks,
@@ -292,9 +305,21 @@ typename Inspector::result_type inspect(Inspector& f, health_settings& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, plugin_settings& x) {
+  return f(caf::meta::type_name("plugin_settings"), x.name, x.priority, x.command,
+           x.working_dir, x.env, x.cpu_quota, x.memory_max, x.tasks_max, x.drain_signal,
+           x.drain_url, x.grace, x.start_retries);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, plugins_settings& x) {
+  return f(caf::meta::type_name("plugins_settings"), x.plugins, x.cgroup_root, x.log_dir);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, node_settings& x) {
   return f(caf::meta::type_name("node_settings"), x.collector, x.predictor, x.scaler,
-           x.persistence, x.health);
+           x.persistence, x.health, x.plugins);
 }
 
 // -- equality: what the test DSL compares ----------------------------------
@@ -317,6 +342,7 @@ CONDUCTOR_FIELDS_EQUAL(decision, a, b, c, d, e, f, g, h)
 CONDUCTOR_FIELDS_EQUAL(health_event, a, b, c, d, e, f, g, h, i, j)
 CONDUCTOR_FIELDS_EQUAL(check_outcome, a, b, c, d, e)
 CONDUCTOR_FIELDS_EQUAL(plugin_event, a, b, c, d, e)
+CONDUCTOR_FIELDS_EQUAL(plugin_exit, a, b)
 CONDUCTOR_FIELDS_EQUAL(target_health, a, b, c, d, e, f, g, h, i, j, k, l, m, n)
 CONDUCTOR_FIELDS_EQUAL(breaker_transition, a, b, c, d, e)
 CONDUCTOR_FIELDS_EQUAL(child_info, a, b, c, d)
@@ -326,7 +352,9 @@ CONDUCTOR_FIELDS_EQUAL(scaler_settings, a, b, c, d, e, f, g, h, i, j, k)
 CONDUCTOR_FIELDS_EQUAL(persistence_settings, a, b, c)
 CONDUCTOR_FIELDS_EQUAL(health_target_settings, a, b, c, d, e, f, g, h, i, j)
 CONDUCTOR_FIELDS_EQUAL(health_settings, a, b, c, d, e, f)
-CONDUCTOR_FIELDS_EQUAL(node_settings, a, b, c, d, e)
+CONDUCTOR_FIELDS_EQUAL(plugin_settings, a, b, c, d, e, f, g, h, i, j, k, l)
+CONDUCTOR_FIELDS_EQUAL(plugins_settings, a, b, c)
+CONDUCTOR_FIELDS_EQUAL(node_settings, a, b, c, d, e, f)
 
 #undef CONDUCTOR_FIELDS_EQUAL
 

@@ -28,9 +28,9 @@
 #include <vector>
 
 #include "actors/health/exec_check.hpp"
-#include "actors/health/http_check.hpp"
+#include "actors/http_request.hpp"
 #include "actors/health/process_check.hpp"
-#include "actors/health/tcp_connect.hpp"
+#include "actors/tcp_connect.hpp"
 #include "actors/logger.hpp"
 
 namespace conductor::health {

@@ -33,8 +33,8 @@
 #include <vector>
 
 #include "actors/health/check_engine.hpp"
-#include "actors/health/http_check.hpp"
-#include "actors/health/tcp_connect.hpp"
+#include "actors/http_request.hpp"
+#include "actors/tcp_connect.hpp"
 #include "tests/http_client.hpp"
 #include "tests/require.hpp"
 #include "tests/system/child_process.hpp"
@@ -191,9 +191,14 @@ CAF_TEST(url_and_address_rules) {
   CAF_CHECK_EQUAL(prepare_http_request("http://localhost:8080/ready?x=1#frag", addr, request),
                   "");
   CAF_CHECK_EQUAL(request, "GET /ready?x=1 HTTP/1.1\r\nHost: localhost:8080\r\n"
-                           "User-Agent: conductor-health\r\nAccept: */*\r\n"
+                           "User-Agent: conductor\r\nAccept: */*\r\n"
                            "Connection: close\r\n\r\n");
   CAF_CHECK_EQUAL(addr.storage.ss_family, AF_INET);
+  // A drain call: a POST that says it has no body.
+  CAF_CHECK_EQUAL(prepare_http_request("http://127.0.0.1:7000/drain", addr, request, "POST"), "");
+  CAF_CHECK_EQUAL(request, "POST /drain HTTP/1.1\r\nHost: 127.0.0.1:7000\r\n"
+                           "User-Agent: conductor\r\nAccept: */*\r\n"
+                           "Connection: close\r\nContent-Length: 0\r\n\r\n");
   CAF_CHECK_EQUAL(prepare_http_request("http://[::1]:81", addr, request), "");
   CAF_CHECK_EQUAL(addr.storage.ss_family, AF_INET6);
   CAF_CHECK(contains(request, "GET / HTTP/1.1\r\nHost: [::1]:81\r\n"));

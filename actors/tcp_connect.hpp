@@ -1,5 +1,5 @@
 // tcp_connect.hpp -- the address rules and the non-blocking connect shared by
-// the engine's tcp and http checks.
+// the health checks' tcp and http kinds and the plugin manager's drain call.
 //
 // Hosts are IP literals ("127.0.0.1", "[::1]") or "localhost" (127.0.0.1).
 // Any other name is refused rather than resolved: getaddrinfo blocks, and the
@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-namespace conductor::health {
+namespace conductor {
 
 /// Where a check connects to.
 struct socket_address {
@@ -40,4 +40,4 @@ int start_connect(const socket_address& addr, bool& in_progress, int& error);
 /// detail uses: "connection refused", "connection reset", "host unreachable"...
 std::string describe_socket_error(int error);
 
-} // namespace conductor::health
+} // namespace conductor

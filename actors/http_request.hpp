@@ -1,7 +1,8 @@
-// http_check.hpp -- the HTTP part of a health check, without any I/O: the URL
-// and the request to send, an incremental reader for the response, and the
-// verdict. The check engine owns the socket and feeds the reader what it
-// receives. No CAF, no threads, no clock.
+// http_request.hpp -- HTTP/1.1 without any I/O: the URL and the request to
+// send, an incremental reader for the response, and the verdict. The health
+// check engine owns its sockets and feeds the reader what it receives; the
+// plugin manager's drain call uses the same request. No CAF, no threads, no
+// clock.
 #pragma once
 
 #include <cstddef>
@@ -9,9 +10,9 @@
 #include <string_view>
 #include <vector>
 
-#include "actors/health/tcp_connect.hpp"
+#include "actors/tcp_connect.hpp"
 
-namespace conductor::health {
+namespace conductor {
 
 /// At most this much of a body is read when a check looks for a substring.
 constexpr size_t http_body_limit = 64 * 1024;
@@ -22,9 +23,10 @@ constexpr size_t http_header_limit = 16 * 1024;
 /// Parses `url` (http:// only; host an IP literal or localhost; default port
 /// 80) into the address to connect to and the whole HTTP/1.1 GET request with
 /// `Connection: close`. "" on success, else the detail of the failed check,
-/// e.g. "https is not supported".
+/// e.g. "https is not supported". `method`: GET (health checks) or POST
+/// (a drain call, with an empty body).
 std::string prepare_http_request(std::string_view url, socket_address& addr,
-                                 std::string& request);
+                                 std::string& request, std::string_view method = "GET");
 
 /// Reads one HTTP/1.x response as it arrives in pieces. It stops as early as
 /// the verdict is known: after the headers when no body is needed (no needle
@@ -95,4 +97,4 @@ bool http_status_ok(int status, const std::vector<int>& expect_status);
 bool judge_http(int status, const std::vector<int>& expect_status, std::string_view expect_body,
                 bool body_found, std::string& detail);
 
-} // namespace conductor::health
+} // namespace conductor

@@ -1,10 +1,10 @@
 // http_check.cpp -- see http_check.hpp.
-#include "actors/health/http_check.hpp"
+#include "actors/http_request.hpp"
 
 #include <algorithm>
 #include <cctype>
 
-namespace conductor::health {
+namespace conductor {
 
 namespace {
 
@@ -68,7 +68,7 @@ bool parse_hex_size(std::string_view s, size_t& out) {
 } // namespace
 
 std::string prepare_http_request(std::string_view url, socket_address& addr,
-                                 std::string& request) {
+                                 std::string& request, std::string_view method) {
   if (istarts_with(url, "https://"))
     return "https is not supported";
   if (!istarts_with(url, "http://"))
@@ -100,9 +100,11 @@ std::string prepare_http_request(std::string_view url, socket_address& addr,
   if (auto error = make_address(host, port, addr); !error.empty())
     return error;
   request.clear();
-  request.append("GET ").append(path).append(" HTTP/1.1\r\nHost: ");
+  request.append(method).append(" ").append(path).append(" HTTP/1.1\r\nHost: ");
   request.append(authority);
-  request.append("\r\nUser-Agent: conductor-health\r\nAccept: */*\r\nConnection: close\r\n\r\n");
+  request.append("\r\nUser-Agent: conductor\r\nAccept: */*\r\nConnection: close\r\n");
+  // A body-less POST still says so, or some servers wait for one.
+  request.append(method == "GET" ? "\r\n" : "Content-Length: 0\r\n\r\n");
   return {};
 }
 
@@ -334,4 +336,4 @@ bool judge_http(int status, const std::vector<int>& expect_status, std::string_v
   return true;
 }
 
-} // namespace conductor::health
+} // namespace conductor

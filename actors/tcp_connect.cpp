@@ -1,5 +1,5 @@
 // tcp_connect.cpp -- see tcp_connect.hpp.
-#include "actors/health/tcp_connect.hpp"
+#include "actors/tcp_connect.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -10,7 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace conductor::health {
+namespace conductor {
 
 std::string make_address(std::string_view host, uint16_t port, socket_address& out) {
   out = socket_address{};
@@ -125,4 +125,4 @@ std::string describe_socket_error(int error) {
   }
 }
 
-} // namespace conductor::health
+} // namespace conductor
