@@ -83,11 +83,20 @@ using health_actor = caf::typed_actor<
   /// New settings (SIGHUP).
   caf::reacts_to<atom::update, health_settings>>::extend_with<health_commands>;
 
-/// The plugin manager: owns plugin processes and their cgroup limits, and
-/// carries out the scaler's decisions.
+/// The plugin manager: owns plugin processes and their cgroups.
 using plugin_manager_actor = caf::typed_actor<
-  /// Carries out a decision that targets a plugin.
-  caf::reacts_to<decision>>;
+  /// Starts every plugin (sent by the supervisor once the sinks are wired).
+  caf::reacts_to<atom::start>,
+  /// INTERNAL: a lifecycle deadline (restart backoff, grace) is due.
+  caf::reacts_to<atom::tick>,
+  /// INTERNAL: a plugin process exited (from the exit watcher's thread).
+  caf::reacts_to<plugin_exit>,
+  /// Adds a consumer of plugin state changes...
+  caf::reacts_to<atom::subscribe, plugin_sink>,
+  /// ...or of the audit of what was done to plugins (limits applied or not).
+  caf::reacts_to<atom::subscribe, decision_sink>,
+  /// Every plugin's state, pid and the reason of its last change.
+  caf::replies_to<atom::get, atom::plugins>::with<std::vector<plugin_event>>>;
 
 /// The persistence actor: owns the SQLite connection.
 using persistence_actor = caf::typed_actor<
@@ -105,6 +114,8 @@ using persistence_actor = caf::typed_actor<
 /// The metrics actor: turns events into Prometheus gauges and counters.
 using metrics_actor = caf::typed_actor<
   caf::reacts_to<resource_sample>,
+  /// Plugin state changes.
+  caf::reacts_to<plugin_event>,
   caf::reacts_to<forecast>,
   caf::reacts_to<decision>,
   /// Breaker transitions (health results the health actor counts itself).

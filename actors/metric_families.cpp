@@ -36,6 +36,11 @@ metric_families::metric_families(metric_registry& r)
                                 {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5})),
     plugin_failures(r.counter("conductor_plugin_failure_total",
                               "Failed health checks of plugins.")),
+    plugin_state(r.gauge("conductor_plugin_state",
+                         "1 for the state a plugin is in (stopped, starting, running, draining,"
+                         " stopping, failed, disabled).")),
+    plugin_starts(r.counter("conductor_plugin_starts_total",
+                            "Plugin processes started, restarts included.")),
     breaker_state(r.gauge("conductor_circuit_breaker_state",
                           "Circuit breaker state: 0 closed, 1 open, 2 half-open.")),
     breaker_transitions(r.counter("conductor_circuit_breaker_transitions_total",

@@ -47,6 +47,10 @@ struct metric_families {
   histogram_family& health_lateness;
   /// Failed health checks of plugins {plugin}.
   metric_family& plugin_failures;
+  /// A plugin's lifecycle state {plugin, state}: 1, one series per plugin;
+  /// and how often its process was started {plugin}.
+  metric_family& plugin_state;
+  metric_family& plugin_starts;
   /// Breaker state {target}: 0 closed, 1 open, 2 half-open; transitions
   /// {target, from, to}.
   metric_family& breaker_state;

@@ -76,6 +76,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(conductor, caf::first_custom_type_id)
   CAF_ADD_ATOM(conductor, conductor::atom, shutdown, "shutdown")
   CAF_ADD_ATOM(conductor, conductor::atom, health, "health")
   CAF_ADD_ATOM(conductor, conductor::atom, plugins, "plugins")
+  CAF_ADD_ATOM(conductor, conductor::atom, start, "start")
 
 CAF_END_TYPE_ID_BLOCK(conductor)
 

@@ -287,6 +287,7 @@ int run_node(const std::string& config_path) {
   // The cgroup layout is the host's: found once, logged once.
   auto layout = detect_cgroup_layout();
   CONDUCTOR_LOG(info, "collector") << "cgroups: " << layout.describe();
+  deps.cgroups = layout;
   deps.make_probe = [layout](const collector_settings& s) -> std::unique_ptr<sample_probe> {
     std::string error;
     auto root = relative_cgroup_root(layout, s.cgroup_root, error);

@@ -23,6 +23,18 @@ metrics_actor::behavior_type metrics(metrics_actor::stateful_pointer<metrics_sta
         CONDUCTOR_LOG(error, "metrics") << "not exported, unknown series: "
                                         << exporter.rejected()[i];
     },
+    [=](const plugin_event& e) {
+      auto& st = self->state;
+      auto& f = *st.families;
+      auto& current = st.plugin_state[e.plugin];
+      auto* next = &f.plugin_state.add({{"plugin", e.plugin}, {"state", e.state}});
+      if (current && current != next)
+        f.plugin_state.remove(current);
+      current = next;
+      current->set(1);
+      if (e.state == "running")
+        f.plugin_starts.add({{"plugin", e.plugin}}).increment();
+    },
     [=](const forecast& fc) {
       auto& f = *self->state.families;
       // One step ahead and the whole horizon: what an autoscaler reading

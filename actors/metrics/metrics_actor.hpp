@@ -3,6 +3,9 @@
 // so a restart of this actor loses no series.
 #pragma once
 
+#include <map>
+#include <string>
+
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/interfaces.hpp"
@@ -12,6 +15,9 @@ namespace conductor {
 
 struct metrics_state {
   metric_families* families = nullptr;
+  /// Per plugin, the conductor_plugin_state series of its current state (the
+  /// one set to 1; the previous state's series is removed).
+  std::map<std::string, metric_series*> plugin_state;
   static inline const char* name = "metrics";
 };
 

@@ -114,6 +114,27 @@ std::vector<plugin_action> plugin_lifecycle::kill(duration) {
   }
 }
 
+std::vector<plugin_action> plugin_lifecycle::terminate(duration now, duration limit) {
+  switch (state_) {
+    case plugin_state::running:
+    case plugin_state::draining:
+    case plugin_state::stopping:
+      after_stop_ = plugin_state::stopped;
+      running_since_.reset();
+      if (killed_)
+        return {}; // SIGKILL is already on its way
+      state_ = plugin_state::stopping;
+      deadline_ = now + limit;
+      return {{plugin_action::signal, SIGTERM}};
+    case plugin_state::starting:
+      state_ = plugin_state::stopped;
+      deadline_.reset();
+      return {};
+    default:
+      return {};
+  }
+}
+
 void plugin_lifecycle::spawned(duration now) {
   if (state_ != plugin_state::starting)
     return;

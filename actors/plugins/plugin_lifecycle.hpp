@@ -11,6 +11,7 @@
 //            plugin is failed (a start() tries again from scratch)
 //   any      --disable-->  stopped like a stop, then disabled; enable() -> stopped
 //   any      --kill (emergency)-->  SIGKILL at once, no drain, then stopped
+//   any      --terminate (the node stops)-->  SIGTERM, SIGKILL after a limit
 //
 // A plugin that has run for the longest backoff (60 s) without exiting has
 // recovered: its exits-in-a-row count and backoff start over.
@@ -71,6 +72,9 @@ public:
   void enable();
   /// Emergency: SIGKILL at once, no drain; ends in stopped.
   std::vector<plugin_action> kill(duration now);
+  /// The node stops: SIGTERM now (no drain), SIGKILL after `limit` (not the
+  /// plugin's grace: the node must be gone in time); ends in stopped.
+  std::vector<plugin_action> terminate(duration now, duration limit);
 
   // -- what the process did ----------------------------------------------------
 

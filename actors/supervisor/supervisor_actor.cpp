@@ -10,6 +10,7 @@
 #include "actors/logger.hpp"
 #include "actors/metrics/metrics_actor.hpp"
 #include "actors/persistence/persistence_actor.hpp"
+#include "actors/plugins/plugin_manager_actor.hpp"
 #include "actors/predictor/predictor_actor.hpp"
 #include "actors/scaler/scaler_actor.hpp"
 
@@ -46,6 +47,10 @@ void spawn_child(self_ptr self, const std::string& name) {
     st.health = self->spawn(health_checker, st.settings.health, st.deps.make_check_runner,
                             families);
     self->monitor(st.health);
+  } else if (name == "plugins") {
+    st.plugins = self->spawn(plugin_manager, st.settings.plugins, st.deps.cgroups,
+                             st.deps.make_process_runner);
+    self->monitor(st.plugins);
   } else if (name == "collector") {
     st.collector = self->spawn(collector, st.settings.collector, st.deps.make_probe, families);
     self->monitor(st.collector);
@@ -69,6 +74,12 @@ void wire(self_ptr self) {
   self->send(st.health, atom::subscribe_v, health_sink{st.scaler});
   for (breaker_sink s : {breaker_sink{st.persistence}, breaker_sink{st.metrics}})
     self->send(st.health, atom::subscribe_v, s);
+  for (plugin_sink s : {plugin_sink{st.health}, plugin_sink{st.metrics}})
+    self->send(st.plugins, atom::subscribe_v, s);
+  for (decision_sink s : {decision_sink{st.persistence}, decision_sink{st.metrics}})
+    self->send(st.plugins, atom::subscribe_v, s);
+  // Once its sinks are subscribed (a no-op for a plugin manager that started).
+  self->send(st.plugins, atom::start_v);
 }
 
 /// The child whose handle has this address, or "" if none.
@@ -86,6 +97,8 @@ std::string child_name(self_ptr self, const caf::actor_addr& addr) {
     return "metrics";
   if (addr == st.health.address())
     return "health";
+  if (addr == st.plugins.address())
+    return "plugins";
   return "";
 }
 
@@ -104,6 +117,7 @@ void begin_stop(self_ptr self, caf::error reason) {
   // Producers first, so the consumers see their last messages.
   stop(st.collector);
   stop(st.health);
+  stop(st.plugins);
   stop(st.predictor);
   stop(st.scaler);
   stop(st.metrics);
@@ -149,7 +163,7 @@ void on_child_down(self_ptr self, const caf::down_msg& dm) {
 
 const std::vector<std::string>& supervised_children() {
   static const std::vector<std::string> names{"persistence", "metrics", "scaler", "predictor",
-                                              "health", "collector"};
+                                              "health",      "plugins", "collector"};
   return names;
 }
 
@@ -172,6 +186,9 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self, node_setti
     [=](atom::get, atom::children) { return self->state.children; },
     [=](atom::update, node_settings settings) {
       auto& st = self->state;
+      if (!(settings.plugins == st.settings.plugins))
+        CONDUCTOR_LOG(warn, "supervisor")
+          << "plugin changes take effect when conductor restarts (plugins keep running as they are)";
       st.settings = std::move(settings);
       self->send(st.collector, atom::update_v, st.settings.collector);
       self->send(st.predictor, atom::update_v, st.settings.predictor);

@@ -8,13 +8,16 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/cgroup_layout.hpp"
 #include "actors/collector/collector_actor.hpp"
 #include "actors/health/check_runner.hpp"
+#include "actors/plugins/process_runner.hpp"
 #include "actors/interfaces.hpp"
 #include "actors/metric_families.hpp"
 #include "actors/supervisor/restart_intensity.hpp"
@@ -29,6 +32,10 @@ struct supervisor_deps {
   probe_factory make_probe;
   /// Runs the health checks (the check engine in the node).
   health::check_runner_factory make_check_runner = health::make_engine_runner;
+  /// The host's cgroups, where plugins run; none: plugins run without.
+  std::optional<cgroup_layout> cgroups;
+  /// Starts, signals and reaps plugin processes (real ones in the node).
+  process_runner_factory make_process_runner = conductor::make_process_runner;
   /// Spawn the blocking actors (persistence) on their own threads. Tests say
   /// false so that every actor runs on the deterministic test scheduler.
   bool detach_blocking = true;
@@ -46,6 +53,7 @@ struct supervisor_state {
   persistence_actor persistence;
   metrics_actor metrics;
   health_actor health;
+  plugin_manager_actor plugins;
   /// Per child, in start order.
   std::vector<child_info> children;
   std::map<std::string, restart_intensity> intensity;

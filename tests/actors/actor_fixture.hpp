@@ -7,12 +7,14 @@
 #include <deque>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <caf/test/dsl.hpp>
 
 #include "actors/collector/collector_actor.hpp"
 #include "actors/health/check_runner.hpp"
+#include "actors/plugins/process_runner.hpp"
 #include "actors/interfaces.hpp"
 #include "actors/metric_families.hpp"
 
@@ -109,6 +111,45 @@ inline health::check_runner_factory recording_runner(std::shared_ptr<recorded_ch
   };
 }
 
+
+/// Records the processes the plugin manager starts and signals instead of
+/// running them (the fake at the edge; plugin_process and exit_watcher have
+/// their own suites with real processes). Tests report exits themselves.
+struct recorded_processes {
+  std::vector<plugin_spawn> starts;
+  std::vector<pid_t> pids;
+  /// (pid, signal) in the order sent.
+  std::vector<std::pair<pid_t, int>> signals;
+  std::vector<std::string> drain_urls;
+  /// When set, the next start fails with this reason.
+  std::string fail_next;
+  pid_t next_pid = 1000;
+};
+
+inline process_runner_factory recording_processes(std::shared_ptr<recorded_processes> log) {
+  struct runner final : process_runner {
+    std::shared_ptr<recorded_processes> log;
+    std::string start(const plugin_spawn& request, pid_t& pid) override {
+      log->starts.push_back(request);
+      if (!log->fail_next.empty())
+        return std::exchange(log->fail_next, {});
+      pid = log->next_pid++;
+      log->pids.push_back(pid);
+      return {};
+    }
+    void signal(pid_t pid, int signo) override {
+      log->signals.emplace_back(pid, signo);
+    }
+    void call_drain_url(const std::string&, const std::string& url) override {
+      log->drain_urls.push_back(url);
+    }
+  };
+  return [=](exit_watcher::callback) -> std::unique_ptr<process_runner> {
+    auto r = std::make_unique<runner>();
+    r->log = log;
+    return r;
+  };
+}
 
 /// The fixture every actor suite derives from.
 struct actor_fixture : test_coordinator_fixture<test_config> {

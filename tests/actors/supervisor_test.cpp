@@ -4,10 +4,13 @@
 
 #include "actors/supervisor/supervisor_actor.hpp"
 
+#include <signal.h>
+
 #include <nlohmann/json.hpp>
 
 #include "actors/health/health_actor.hpp"
 #include "actors/inspector/inspector_actor.hpp"
+#include "actors/plugins/plugin_manager_actor.hpp"
 #include "actors/predictor/predictor_actor.hpp"
 #include "actors/scaler/scaler_actor.hpp"
 #include "tests/actors/actor_fixture.hpp"
@@ -41,12 +44,14 @@ struct fixture : actor_fixture {
   }
 
   std::shared_ptr<recorded_checks> checks = std::make_shared<recorded_checks>();
+  std::shared_ptr<recorded_processes> processes = std::make_shared<recorded_processes>();
 
   void start(int max_restarts = 5) {
     supervisor_deps deps;
     deps.metrics = hub;
     deps.make_probe = scripted(script);
     deps.make_check_runner = recording_runner(checks, [this] { return now(); });
+    deps.make_process_runner = recording_processes(processes);
     deps.detach_blocking = false;
     deps.max_restarts = max_restarts;
     sup = sys.spawn(supervisor, settings, deps);
@@ -92,7 +97,7 @@ CAF_TEST(every child starts and is wired) {
   start();
   for (const auto& c : state().children)
     CAF_CHECK(c.running);
-  CAF_CHECK_EQUAL(state().children.size(), 6u);
+  CAF_CHECK_EQUAL(state().children.size(), 7u);
   CAF_CHECK_EQUAL(deref<collector_impl>(state().collector).state.sinks.size(), 5u);
   CAF_CHECK_EQUAL(deref<predictor_impl>(state().predictor).state.sinks.size(), 2u);
   CAF_CHECK_EQUAL(deref<scaler_impl>(state().scaler).state.sinks.size(), 3u);
@@ -297,7 +302,7 @@ CAF_TEST(the children query lists every child) {
   sched.run();
   rp.receive(
     [](const std::vector<child_info>& xs) {
-      CAF_REQUIRE_EQUAL(xs.size(), 6u);
+      CAF_REQUIRE_EQUAL(xs.size(), 7u);
       CAF_CHECK_EQUAL(xs.front().name, "persistence");
       CAF_CHECK_EQUAL(xs.back().name, "collector");
     },
@@ -355,6 +360,84 @@ CAF_TEST(operators reach the health actor of the moment through the inspector) {
               [&](const caf::error& err) { refused = err == ec::unknown_name; });
   CAF_CHECK(refused);
   caf::anon_send_exit(insp, caf::exit_reason::user_shutdown);
+}
+
+CAF_TEST(plugins start most important first and stop with the node) {
+  plugin_settings voice;
+  voice.name = "voice";
+  voice.priority = 1;
+  voice.command = {"/usr/bin/voice", "--port", "7001"};
+  voice.grace = 10s;
+  voice.memory_max = 1u << 30;
+  auto chat = voice;
+  chat.name = "chat";
+  chat.priority = 5;
+  chat.memory_max = 0;
+  settings.plugins.plugins = {voice, chat};
+  settings.plugins.log_dir = dir.file("plugins");
+  start();
+  CAF_REQUIRE_EQUAL(processes->starts.size(), 2u);
+  CAF_CHECK_EQUAL(processes->starts[0].argv.front(), "/usr/bin/voice");
+  CAF_CHECK_EQUAL(processes->starts[0].log_file, dir.file("plugins/chat.log"));
+  CAF_CHECK_EQUAL(processes->starts[1].log_file, dir.file("plugins/voice.log"));
+  // No cgroups in this suite: the state and the audit say so for voice's limit.
+  CAF_CHECK(processes->starts[0].cgroup_procs.empty());
+  CAF_CHECK_EQUAL(metric_value("conductor_plugin_state", {{"plugin", "chat"}, {"state", "running"}}),
+                  1.0);
+  CAF_CHECK_EQUAL(metric_value("conductor_plugin_starts_total", {{"plugin", "voice"}}), 1.0);
+  advance_time(1s);
+  sched.run();
+  CAF_CHECK_EQUAL(query_int(db(), "SELECT COUNT(*) FROM autoscaler_history WHERE"
+                                  " action = 'limits_failed' AND target = 'voice'"
+                                  " AND reason = 'limits not applied: no cgroups on this host'"),
+                  1);
+  // The plugin manager answers for them.
+  auto rp = self->request(state().plugins, caf::infinite, atom::get_v, atom::plugins_v);
+  sched.run();
+  rp.receive(
+    [&](const std::vector<plugin_event>& xs) {
+      CAF_REQUIRE_EQUAL(xs.size(), 2u);
+      CAF_CHECK_EQUAL(xs[0].plugin, "chat");
+      CAF_CHECK_EQUAL(xs[0].state, "running");
+      CAF_CHECK_EQUAL(xs[0].pid, processes->pids[0]);
+    },
+    [](const caf::error& err) { CAF_FAIL("unexpected error: " << caf::to_string(err)); });
+  // A crash restarts the plugin after 1 s.
+  self->send(state().plugins, plugin_exit{processes->pids[1], "exit code 1"});
+  sched.run();
+  CAF_CHECK_EQUAL(metric_value("conductor_plugin_state", {{"plugin", "voice"}, {"state", "starting"}}),
+                  1.0);
+  CAF_CHECK_EQUAL(metric_value("conductor_plugin_state", {{"plugin", "voice"}, {"state", "running"}}),
+                  -1.0);
+  advance_time(1s);
+  sched.run();
+  CAF_REQUIRE_EQUAL(processes->starts.size(), 3u);
+  CAF_CHECK_EQUAL(metric_value("conductor_plugin_starts_total", {{"plugin", "voice"}}), 2.0);
+  // The node stops: SIGTERM to both; the supervisor waits for their exits.
+  caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
+  sched.run();
+  CAF_REQUIRE_EQUAL(processes->signals.size(), 2u);
+  CAF_CHECK_EQUAL(processes->signals[0].second, SIGTERM);
+  CAF_CHECK(state().children.size() == 7u);
+  bool plugins_running = false;
+  for (const auto& c : state().children)
+    if (c.name == "plugins")
+      plugins_running = c.running;
+  CAF_CHECK(plugins_running);
+  // One ignores SIGTERM: SIGKILL after the stop limit (3 s), then all is down.
+  self->send(state().plugins, plugin_exit{processes->pids[0], "exit code 0"});
+  sched.run();
+  advance_time(plugin_stop_limit);
+  sched.run();
+  CAF_REQUIRE_EQUAL(processes->signals.size(), 3u);
+  CAF_CHECK_EQUAL(processes->signals[2].first, processes->pids[2]);
+  CAF_CHECK_EQUAL(processes->signals[2].second, SIGKILL);
+  caf::anon_send(state().plugins, plugin_exit{processes->pids[2], "killed by signal 9"});
+  sched.run();
+  self->receive([&](const caf::down_msg& dm) {
+    CAF_CHECK_EQUAL(dm.reason, caf::error{caf::exit_reason::user_shutdown});
+  });
+  sup = nullptr;
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

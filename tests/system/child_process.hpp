@@ -85,6 +85,10 @@ public:
     ::kill(pid_, sig);
   }
 
+  pid_t pid() const {
+    return pid_;
+  }
+
   /// Waits up to `limit` for the exit; returns the exit code, or -1 on timeout
   /// and -2 when the process died of a signal.
   int wait(std::chrono::milliseconds limit) {

@@ -5,12 +5,15 @@
 #include <caf/test/unit_test.hpp>
 
 #include <csignal>
+#include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "tests/db_query.hpp"
 #include "tests/http_client.hpp"
 #include "tests/system/child_process.hpp"
 #include "tests/system/loopback_server.hpp"
+#include "actors/plugins/plugin_cgroup.hpp"
 #include "tests/temp_dir.hpp"
 
 using namespace conductor::test;
@@ -20,6 +23,13 @@ namespace {
 
 const std::string binary = CONDUCTOR_BINARY;
 const std::string source_dir = CONDUCTOR_SOURCE_DIR;
+
+std::string read_text(const std::string& path) {
+  std::ifstream in{path};
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
 
 void write_file(const std::string& path, const std::string& text) {
   std::ofstream out{path, std::ios::trunc};
@@ -170,6 +180,70 @@ CAF_TEST(a failing health target opens its breaker on metrics and in the audit) 
                   1);
   CAF_CHECK_NOT_EQUAL(node.err().find("breaker web: closed -> open (3 consecutive failures)"),
                       std::string::npos);
+}
+
+CAF_TEST(plugins run as real processes restart when they crash and stop with the node) {
+  node_fixture f;
+  // As root the plugins get their own cgroups, under a root of this test's.
+  auto root = "conductor-node-test-" + std::to_string(::getpid());
+  auto layout = conductor::detect_cgroup_layout();
+  bool as_root = ::geteuid() == 0 && layout.memory
+                 && ::access(layout.memory->mount_point.c_str(), W_OK) == 0;
+  struct cleanup {
+    std::vector<std::string> dirs;
+    ~cleanup() {
+      std::error_code ec;
+      for (auto& d : dirs)
+        std::filesystem::remove(d, ec);
+    }
+  } guard;
+  if (as_root)
+    for (const auto& mp : conductor::plugin_cgroup_mounts(layout))
+      guard.dirs.push_back(mp + "/" + root);
+  auto cfg = f.config_text();
+  if (as_root)
+    cfg.insert(cfg.find("scaler:"),
+               "  cgroup_root: " + layout.memory->mount_point + "/" + root + "\n");
+  cfg += "plugins:\n"
+         "  - name: sleeper\n"
+         "    priority: 5\n"
+         "    command: [sleep, \"300\"]\n"
+         "  - name: crasher\n"
+         "    command: [sh, -c, \"echo crashing; exit 3\"]\n"
+         "    start_retries: 1\n";
+  write_file(f.config, cfg);
+  auto node = f.start();
+  CAF_REQUIRE(f.scrape_shows("conductor_plugin_state{plugin=\"sleeper\",state=\"running\"} 1"));
+  // The crasher exits, is restarted once after 1 s, exits again: failed.
+  CAF_CHECK(f.scrape_shows("conductor_plugin_state{plugin=\"crasher\",state=\"failed\"} 1"));
+  CAF_CHECK(f.scrape_shows("conductor_plugin_starts_total{plugin=\"crasher\"} 2"));
+  CAF_CHECK_EQUAL(read_text(f.dir.file("data/plugins/crasher.log")), "crashing\ncrashing\n");
+  // The sleeper: the one child of the node still running.
+  pid_t sleeper = 0;
+  for (auto& entry : std::filesystem::directory_iterator("/proc")) {
+    auto name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos)
+      continue;
+    auto stat = read_text(entry.path().string() + "/stat");
+    auto after_name = stat.rfind(") ");
+    if (after_name == std::string::npos)
+      continue;
+    // Fields after the name: state, then the parent's pid.
+    auto ppid = std::atoi(stat.c_str() + after_name + 4);
+    if (ppid == node.pid() && stat.find("(sleep)") != std::string::npos)
+      sleeper = std::atoi(name.c_str());
+  }
+  CAF_REQUIRE_GREATER(sleeper, 0);
+  if (as_root)
+    CAF_CHECK_NOT_EQUAL(read_text("/proc/" + std::to_string(sleeper) + "/cgroup")
+                          .find(root + "/sleeper"),
+                        std::string::npos);
+  node.signal(SIGTERM);
+  CAF_CHECK_EQUAL(node.wait(5s), 0);
+  // Nothing is left: the process and its cgroup are gone.
+  CAF_CHECK(eventually([&] { return ::kill(sleeper, 0) != 0; }));
+  if (as_root)
+    CAF_CHECK(!std::filesystem::exists(layout.memory->mount_point + "/" + root + "/sleeper"));
 }
 
 CAF_TEST(the interrupt signal stops the node like the term signal) {

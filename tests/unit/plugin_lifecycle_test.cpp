@@ -213,6 +213,28 @@ CAF_TEST(an emergency kill skips the drain and the grace) {
   CAF_CHECK_EQUAL(text(q.tick(100s)), none);
 }
 
+CAF_TEST(when the node stops the term signal comes at once and the kill after the limit) {
+  lifecycle_settings s;
+  s.drain_signal = SIGUSR1;
+  s.grace = 60s;
+  auto p = running_plugin(s);
+  CAF_CHECK_EQUAL(text(p.terminate(10s, 3s)), term);
+  CAF_CHECK_EQUAL(p.deadline().value_or(0s), 13s);
+  CAF_CHECK_EQUAL(text(p.tick(13s)), kill9);
+  p.exited(13100ms, "killed by signal 9");
+  CAF_CHECK(p.state() == plugin_state::stopped);
+  // A plugin draining when the node stops gets the term signal at once too.
+  auto q = running_plugin(s);
+  q.stop(1s);
+  CAF_CHECK_EQUAL(text(q.terminate(2s, 3s)), term);
+  // One waiting for its restart is simply stopped.
+  auto r = running_plugin();
+  r.exited(1s, "exit code 1");
+  CAF_CHECK_EQUAL(text(r.terminate(1500ms, 3s)), none);
+  CAF_CHECK(r.state() == plugin_state::stopped);
+  CAF_CHECK(!r.deadline());
+}
+
 CAF_TEST(events that do not fit the state are ignored) {
   plugin_lifecycle p{{}};
   p.spawned(0s);
