@@ -11,11 +11,11 @@
 #                          the window sees a steady state (default 0; conductor's
 #                          forecast windows fill in prediction.window, 30 min)
 #   --interval D           conductor's collector.interval, e.g. 1s (default: its own, 5s)
-#   --plugins N            N idle plugins p01..pNN (N <= 99): a `sleep infinity` each,
-#                          in its own cgroup <mount>/conductor-bench-<pid>/pNN of every
-#                          v1 hierarchy serving memory, pids or cpuacct and of every
-#                          cgroup2 mount; conductor is configured with them and with
-#                          that collector.cgroup_root, so it samples them. Needs root.
+#   --plugins N            N idle plugins p01..pNN (N <= 99): `sleep infinity`, which
+#                          conductor starts and manages, each in its own cgroup under
+#                          collector.cgroup_root <mount>/conductor-bench-<pid> (this
+#                          script makes that root in every hierarchy conductor uses
+#                          and removes it at the end). Needs root.
 #   --matching-collectors  node_exporter with only the collectors matching what
 #                          conductor's collector reads, instead of all its defaults
 #   --scrapes N            after the window, N back-to-back scrapes of each: CPU time
@@ -117,7 +117,6 @@ fi
 # -- clean-up: only the processes, cgroups and directory this script created ----
 TMP=$(mktemp -d -t conductor-footprint.XXXXXX)
 PIDS=()          # conductor and node_exporter
-PLUGIN_PIDS=()   # the plugins' `sleep infinity` processes
 CG_DIRS=()       # cgroup directories created, each parent before its children
 SLEEP_PID=""
 cleanup() {
@@ -125,12 +124,6 @@ cleanup() {
   if [[ -n $SLEEP_PID ]]; then
     kill "$SLEEP_PID" 2>/dev/null || true
   fi
-  for pid in "${PLUGIN_PIDS[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  for pid in "${PLUGIN_PIDS[@]}"; do
-    wait "$pid" 2>/dev/null || true
-  done
   for pid in "${PIDS[@]}"; do
     kill -TERM "$pid" 2>/dev/null || continue
     # conductor stops within 5 s by contract; give both a little more.
@@ -180,10 +173,10 @@ C_PORT=$(free_port)
 TAKEN_PORT=$C_PORT
 NE_PORT=$(free_port)
 
-# -- plugins: idle processes, each in its own cgroup ------------------------------
-# The hierarchies conductor reads a plugin's cgroup in, from /proc/self/mountinfo
+# -- plugins: idle processes conductor starts, each in its own cgroup -------------
+# The hierarchies conductor puts a plugin's cgroup in, from /proc/self/mountinfo
 # ("v1 <mount point> <controller>" or "v2 <mount point>"): v1 mounts carrying
-# memory, pids or cpuacct, and cgroup2 mounts (controllers, or at least
+# memory, pids, cpuacct or cpu, and cgroup2 mounts (controllers, or at least
 # memory.pressure where v1 holds the controllers).
 cgroup_mounts() {
   awk '{ n = index($0, " - "); split(substr($0, 1, n - 1), l, " "); split(substr($0, n + 3), r, " ")
@@ -191,14 +184,14 @@ cgroup_mounts() {
          if (r[1] != "cgroup") next
          k = split(r[3], o, ",")
          for (i = 1; i <= k; i++)
-           if (o[i] == "memory" || o[i] == "pids" || o[i] == "cpuacct") { print "v1 " l[5] " " o[i]; break }
+           if (o[i] == "memory" || o[i] == "pids" || o[i] == "cpuacct" || o[i] == "cpu") { print "v1 " l[5] " " o[i]; break }
        }' /proc/self/mountinfo
 }
 CG_ROOT=""       # collector.cgroup_root
 CG_BASES=()      # <mount>/conductor-bench-<pid> in each hierarchy
 PLUGIN_YAML=""
 setup_plugins() {
-  local bench=conductor-bench-$$ version mount controller base name i pid
+  local bench=conductor-bench-$$ version mount controller base name i
   while read -r version mount controller; do
     base=$mount/$bench
     if ! mkdir "$base" 2>/dev/null; then
@@ -226,15 +219,7 @@ setup_plugins() {
   fi
   for ((i = 1; i <= PLUGINS; i++)); do
     name=$(printf 'p%02d' "$i")
-    sleep infinity >/dev/null 2>&1 &
-    pid=$!
-    PLUGIN_PIDS+=("$pid")
-    for base in "${CG_BASES[@]}"; do
-      mkdir "$base/$name"
-      CG_DIRS+=("$base/$name")
-      echo "$pid" >"$base/$name/cgroup.procs"
-    done
-    # conductor does not start plugins yet: the command is never run.
+    # conductor starts it in <root>/<name> and removes that cgroup when it stops.
     PLUGIN_YAML+="  - {name: $name, priority: $i, command: [\"/bin/sleep\", \"infinity\"]}"$'\n'
   done
   echo "footprint: $PLUGINS plugins, each in its own cgroup under ${CG_BASES[*]}" >&2
