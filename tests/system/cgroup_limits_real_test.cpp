@@ -41,13 +41,8 @@ CAF_TEST(limits on a real cgroup are taken and a refused change is rolled back) 
       return;
     }
   real_cgroups cg{layout, "conductor-limits-test-" + std::to_string(::getpid())};
-  bool skip = false;
-  auto why = cg.create(skip);
-  if (skip) {
-    CAF_MESSAGE("skipped: " << why);
+  if (!create_or_skip(cg))
     return;
-  }
-  REQUIRE_EQUAL_OR_RETURN(why, "");
   REQUIRE_EQUAL_OR_RETURN(cg.start_child(), "");
   REQUIRE_EQUAL_OR_RETURN(cg.move_child(), "");
   REQUIRE_OR_RETURN(cg.child_allocates());

@@ -99,13 +99,8 @@ CAF_TEST(a plugin and what it starts run in its cgroup and stop together) {
     return;
   }
   real_cgroups cg{layout, "conductor-spawn-test-" + std::to_string(::getpid())};
-  bool skip = false;
-  auto why = cg.create(skip);
-  if (skip) {
-    CAF_MESSAGE("skipped: " << why);
+  if (!create_or_skip(cg))
     return;
-  }
-  REQUIRE_EQUAL_OR_RETURN(why, "");
   plugin_spawn req;
   req.argv = {"sh", "-c", "sleep 30 & sleep 30 & wait"};
   for (const auto& mp : cg.mounts())

@@ -24,6 +24,8 @@
 #include <utility>
 #include <vector>
 
+#include <caf/test/unit_test.hpp>
+
 #include "actors/cgroup_layout.hpp"
 #include "tests/system/child_process.hpp"
 
@@ -294,5 +296,18 @@ private:
   int to_child_ = -1;
   int from_child_ = -1;
 };
+
+/// Creates the test's cgroups. False when the test must stop: skipped (a
+/// host that does not let us, with the reason printed) or failed (checked).
+inline bool create_or_skip(real_cgroups& cg) {
+  bool skip = false;
+  auto why = cg.create(skip);
+  if (skip) {
+    CAF_MESSAGE("skipped: " << why);
+    return false;
+  }
+  CAF_CHECK_EQUAL(why, "");
+  return why.empty();
+}
 
 } // namespace conductor::test
