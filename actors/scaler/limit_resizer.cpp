@@ -1,0 +1,132 @@
+#include "actors/scaler/limit_resizer.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace conductor {
+
+namespace {
+
+constexpr std::chrono::hours flap_window{1};
+
+std::string number(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", x);
+  return buf;
+}
+
+/// Whole units for memory and tasks; CPU in tenths of a percent.
+double round_for(limit_resource r, double x) {
+  return r == limit_resource::cpu_quota ? std::round(x * 10) / 10 : std::floor(x);
+}
+
+} // namespace
+
+const char* to_string(limit_resource r) {
+  switch (r) {
+    case limit_resource::cpu_quota:
+      return "cpu_quota";
+    case limit_resource::memory_max:
+      return "memory_max";
+    case limit_resource::tasks_max:
+      return "tasks_max";
+  }
+  return "unknown";
+}
+
+limit_resizer::limit_resizer(resize_rules rules) : rules_(std::move(rules)) {
+}
+
+double limit_resizer::min_step(limit_resource r) const {
+  switch (r) {
+    case limit_resource::cpu_quota:
+      return rules_.min_step_cpu_quota;
+    case limit_resource::memory_max:
+      return rules_.min_step_memory_max;
+    default:
+      return rules_.min_step_tasks_max;
+  }
+}
+
+double limit_resizer::scale_up(limit_resource r) const {
+  const auto& p = rules_.policy.scale_up;
+  return r == limit_resource::cpu_quota ? p.cpu : r == limit_resource::memory_max ? p.memory : p.tasks;
+}
+
+double limit_resizer::scale_down(limit_resource r) const {
+  const auto& p = rules_.policy.scale_down;
+  return r == limit_resource::cpu_quota ? p.cpu : r == limit_resource::memory_max ? p.memory : p.tasks;
+}
+
+std::optional<resize_proposal> limit_resizer::evaluate(const std::string& plugin,
+                                                       const limit_use& use, duration now,
+                                                       std::string* why_not) {
+  auto hold = [&](std::string why) -> std::optional<resize_proposal> {
+    if (why_not)
+      *why_not = std::move(why);
+    return std::nullopt;
+  };
+  if (why_not)
+    why_not->clear();
+  auto r = use.resource;
+  auto& c = counters_[{plugin, r}];
+  if (use.limit <= 0)
+    return hold("");
+  double percent = 100.0 * use.used / use.limit;
+  bool over = percent >= scale_up(r);
+  bool under = percent <= scale_down(r);
+  c.over = over ? c.over + 1 : 0;
+  c.under = under ? c.under + 1 : 0;
+  bool up = c.over >= rules_.policy.confirm_up;
+  bool down = c.under >= rules_.policy.confirm_down;
+  if (!up && !down)
+    return hold("");
+  auto name = std::string{to_string(r)};
+  auto use_text = name + " use " + number(percent) + "% of " + number(use.limit);
+  double to = 0;
+  std::string reason;
+  if (up) {
+    to = std::min({use.limit * rules_.policy.up_factor, use.max, use.limit + use.headroom});
+    reason = use_text + " >= " + number(scale_up(r)) + "% for "
+             + std::to_string(rules_.policy.confirm_up) + " evaluation(s): x"
+             + number(rules_.policy.up_factor);
+    if (to < use.limit * rules_.policy.up_factor)
+      reason += use.max <= use.limit + use.headroom ? ", capped at its max" : ", capped by the host's reserves";
+  } else {
+    // Not so low that the present use would be over scale_up at once.
+    double floor_for_use = use.used * 100.0 / scale_up(r);
+    to = std::max({use.limit * rules_.policy.down_factor, use.min, floor_for_use});
+    reason = use_text + " <= " + number(scale_down(r)) + "% for "
+             + std::to_string(rules_.policy.confirm_down) + " evaluation(s): x"
+             + number(rules_.policy.down_factor);
+    if (to > use.limit * rules_.policy.down_factor)
+      reason += to == use.min ? ", held at its min" : ", kept above its use";
+  }
+  to = round_for(r, to);
+  if (std::abs(to - use.limit) < min_step(r))
+    return hold(name + ": " + number(use.limit) + " -> " + number(to) + " is smaller than min_step "
+                + number(min_step(r)));
+  auto& last = up ? c.last_up : c.last_down;
+  if (last && now - *last < rules_.policy.cooldown)
+    return hold(name + ": " + (up ? "up" : "down") + " cooldown of "
+                + number(std::chrono::duration<double>(rules_.policy.cooldown).count())
+                + "s since the last change");
+  auto& times = changes_[plugin];
+  while (!times.empty() && now - times.front() >= flap_window)
+    times.pop_front();
+  if (static_cast<int>(times.size()) >= rules_.flap_budget)
+    return hold(plugin + ": flap budget of " + std::to_string(rules_.flap_budget)
+                + " changes per hour spent");
+  return resize_proposal{r, use.limit, to, reason + " -> " + number(to)};
+}
+
+void limit_resizer::changed(const std::string& plugin, limit_resource resource, bool up,
+                            duration now) {
+  auto& c = counters_[{plugin, resource}];
+  (up ? c.last_up : c.last_down) = now;
+  c.over = c.under = 0;
+  changes_[plugin].push_back(now);
+}
+
+} // namespace conductor
