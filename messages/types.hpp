@@ -75,7 +75,8 @@ struct forecast {
 /// A decision of the scaler, with everything needed to explain it later.
 struct decision {
   caf::timestamp at{};
-  /// hold | degrade | restore | emergency (later issues add plugin actions).
+  /// hold | degrade | restore | emergency (the scaler, host level); limits |
+  /// limits_failed (the plugin manager, applying a plugin's configured limits).
   std::string action;
   /// The plugin acted on; empty for a host-level decision.
   std::string target;
