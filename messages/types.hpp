@@ -72,7 +72,8 @@ struct forecast {
   double rate_per_minute = 0;
 };
 
-/// A decision of the scaler, with everything needed to explain it later.
+/// A decision of the scaler (or an action of the plugin manager), with everything
+/// needed to explain it later.
 struct decision {
   caf::timestamp at{};
   /// hold | degrade | restore | emergency (the scaler, host level); limits |
