@@ -105,15 +105,11 @@ public:
     return value_.load(std::memory_order_relaxed);
   }
 
-  /// `name{labels} `, ready to be followed by the value.
-  const std::string& line_prefix() const {
-    return line_prefix_;
-  }
-
   /// Appends the series' line.
   void render(std::string& out) const;
 
 private:
+  /// `name{labels} `, ready to be followed by the value.
   std::string line_prefix_;
   std::atomic<double> value_{0};
 };

@@ -82,4 +82,18 @@ std::optional<std::string> read_small_file(const std::string& path) {
   return out;
 }
 
+int write_whole_file(const std::string& path, std::string_view text) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+  if (fd < 0)
+    return errno;
+  int err = 0;
+  auto n = ::write(fd, text.data(), text.size());
+  if (n < 0)
+    err = errno;
+  else if (static_cast<size_t>(n) != text.size())
+    err = EIO;
+  ::close(fd);
+  return err;
+}
+
 } // namespace conductor

@@ -53,4 +53,9 @@ int read_whole_file(const std::string& path, std::string& out);
 /// The same, for callers that only care whether it worked.
 std::optional<std::string> read_small_file(const std::string& path);
 
+/// Writes `text` to an existing file (a cgroup file) in one write, truncating
+/// as a shell's `>` does (cgroupfs ignores that, a fixture file needs it); 0,
+/// or the errno of the failure (EIO for a short write).
+int write_whole_file(const std::string& path, std::string_view text);
+
 } // namespace conductor

@@ -55,19 +55,10 @@ void count_result(self_ptr self, size_t i, const health_event& e) {
     s.plugin_failures->increment();
 }
 
-/// Arms one timer for the schedule's next wakeup, unless one already comes
-/// at or before it. A timer that fires for nothing (the plan moved) is harmless.
+/// A tick for the schedule's next wakeup.
 void arm(self_ptr self) {
-  auto& st = self->state;
-  auto next = st.schedule->next_wakeup();
-  if (!next)
-    return;
-  auto at = caf::actor_clock::time_point{*next};
-  if (st.armed && *st.armed <= at)
-    return;
-  auto now = self->clock().now();
-  st.armed = at;
-  self->delayed_send(self, at > now ? at - now : caf::timespan{0}, atom::tick_v);
+  if (auto next = self->state.schedule->next_wakeup())
+    self->state.timer.arm(self, caf::actor_clock::time_point{*next});
 }
 
 void publish_transitions(self_ptr self) {
@@ -165,7 +156,7 @@ void build_schedule(self_ptr self) {
                                   << " target(s), " << kept << " unchanged kept their state";
   }
   st.schedule = std::move(next);
-  st.armed.reset();
+  st.timer.reset();
   st.series.clear();
   update_pressure(self);
   arm(self);
@@ -253,9 +244,7 @@ health_actor::behavior_type health_checker(health_actor::stateful_pointer<health
   CONDUCTOR_LOG(info, "health") << st.schedule->size() << " health target(s)";
   return {
     [=](atom::tick) {
-      auto& st = self->state;
-      if (st.armed && self->clock().now() >= *st.armed)
-        st.armed.reset();
+      self->state.timer.fired(self->clock().now());
       start_due(self);
       arm(self);
     },

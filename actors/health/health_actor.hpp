@@ -17,6 +17,7 @@
 #include "actors/interfaces.hpp"
 #include "actors/metric_families.hpp"
 #include "actors/sink_set.hpp"
+#include "actors/wakeup_timer.hpp"
 
 namespace conductor {
 
@@ -29,8 +30,8 @@ struct health_state {
   sink_set<health_sink> sinks;
   sink_set<breaker_sink> breaker_sinks;
   metric_families* metrics = nullptr;
-  /// The time the pending timer fires at, if one is pending.
-  std::optional<caf::actor_clock::time_point> armed;
+  /// The tick for the schedule's next wakeup.
+  wakeup_timer timer;
   /// Per target (schedule index), its result series, made on its first result.
   struct target_series {
     metric_series* up = nullptr;

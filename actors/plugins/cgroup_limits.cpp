@@ -1,6 +1,5 @@
 #include "actors/plugins/cgroup_limits.hpp"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -29,22 +28,6 @@ std::optional<int64_t> parse_int(std::string_view s) {
   if (s.empty() || ec != std::errc{} || end != s.data() + s.size())
     return std::nullopt;
   return v;
-}
-
-/// Writes `text` to a cgroup file; 0 or the errno of the failure. O_TRUNC
-/// as a shell's `>` does: cgroupfs ignores it, a fixture file needs it.
-int write_cgroup_file(const std::string& path, const std::string& text) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
-  if (fd < 0)
-    return errno;
-  int err = 0;
-  auto n = ::write(fd, text.data(), text.size());
-  if (n < 0)
-    err = errno;
-  else if (static_cast<size_t>(n) != text.size())
-    err = EIO;
-  ::close(fd);
-  return err;
 }
 
 /// v1 reports "no limit" as a huge page-rounded value.
@@ -100,7 +83,7 @@ public:
     std::string before;
     if (int err = read_whole_file(path, before))
       return fail("cannot read " + path + ": " + std::strerror(err));
-    if (int err = write_cgroup_file(path, value))
+    if (int err = write_whole_file(path, value))
       return fail("write " + value + " to " + path + ": " + std::strerror(err));
     done_.push_back({path, std::string{trim(before)}});
     out_.written.push_back(path.substr(path.rfind('/') + 1) + " " + value);
@@ -115,7 +98,7 @@ public:
   /// Restores every value written, newest first.
   void roll_back() {
     for (auto i = done_.rbegin(); i != done_.rend(); ++i)
-      if (int err = write_cgroup_file(i->first, i->second))
+      if (int err = write_whole_file(i->first, i->second))
         out_.restore_errors.push_back("restore " + i->second + " to " + i->first + ": "
                                       + std::strerror(err));
   }

@@ -1,6 +1,5 @@
 #include "actors/plugins/plugin_cgroup.hpp"
 
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -53,13 +52,7 @@ std::string enable_controllers(const std::string& dir, const std::vector<std::st
       wanted += (wanted.empty() ? "+" : " +") + c;
   if (wanted.empty())
     return {};
-  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-  if (fd < 0)
-    return "cannot open " + path + ": " + reason(errno);
-  auto n = ::write(fd, wanted.data(), wanted.size());
-  int err = n < 0 ? errno : 0;
-  ::close(fd);
-  if (err)
+  if (int err = write_whole_file(path, wanted))
     return "cannot enable " + wanted + " in " + path + ": " + reason(err);
   return {};
 }

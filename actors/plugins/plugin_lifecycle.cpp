@@ -93,19 +93,22 @@ void plugin_lifecycle::enable() {
     after_stop_ = plugin_state::stopped;
 }
 
-std::vector<plugin_action> plugin_lifecycle::kill(duration) {
+std::vector<plugin_action> plugin_lifecycle::end_now(plugin_state end_state, int signo,
+                                                     std::optional<duration> next_step) {
   switch (state_) {
     case plugin_state::running:
     case plugin_state::draining:
     case plugin_state::stopping:
-      state_ = plugin_state::stopping;
-      if (after_stop_ != plugin_state::disabled)
-        after_stop_ = plugin_state::stopped;
+      after_stop_ = end_state;
       running_since_.reset();
-      deadline_.reset();
-      killed_ = true;
-      return {{plugin_action::signal, SIGKILL}};
+      if (signo != SIGKILL && killed_)
+        return {}; // SIGKILL is already on its way
+      state_ = plugin_state::stopping;
+      deadline_ = next_step;
+      killed_ = killed_ || signo == SIGKILL;
+      return {{plugin_action::signal, signo}};
     case plugin_state::starting:
+      // A restart waiting for its backoff: no process to end.
       state_ = plugin_state::stopped;
       deadline_.reset();
       return {};
@@ -114,25 +117,15 @@ std::vector<plugin_action> plugin_lifecycle::kill(duration) {
   }
 }
 
+std::vector<plugin_action> plugin_lifecycle::kill(duration) {
+  // A disable under way still ends in disabled.
+  return end_now(after_stop_ == plugin_state::disabled ? plugin_state::disabled
+                                                       : plugin_state::stopped,
+                 SIGKILL, std::nullopt);
+}
+
 std::vector<plugin_action> plugin_lifecycle::terminate(duration now, duration limit) {
-  switch (state_) {
-    case plugin_state::running:
-    case plugin_state::draining:
-    case plugin_state::stopping:
-      after_stop_ = plugin_state::stopped;
-      running_since_.reset();
-      if (killed_)
-        return {}; // SIGKILL is already on its way
-      state_ = plugin_state::stopping;
-      deadline_ = now + limit;
-      return {{plugin_action::signal, SIGTERM}};
-    case plugin_state::starting:
-      state_ = plugin_state::stopped;
-      deadline_.reset();
-      return {};
-    default:
-      return {};
-  }
+  return end_now(plugin_state::stopped, SIGTERM, now + limit);
 }
 
 void plugin_lifecycle::spawned(duration now) {

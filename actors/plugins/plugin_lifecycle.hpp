@@ -112,6 +112,10 @@ public:
 
 private:
   std::vector<plugin_action> begin_stop(duration now, plugin_state end_state);
+  /// The process goes now, no drain (kill, terminate): `signo`, then
+  /// tick() at `next_step` (SIGKILL after SIGTERM); ends in `end_state`.
+  std::vector<plugin_action> end_now(plugin_state end_state, int signo,
+                                     std::optional<duration> next_step);
   std::vector<plugin_action> unexpected_exit(duration now, std::string why);
   std::vector<plugin_action> spawn_now();
 

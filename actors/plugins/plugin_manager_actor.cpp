@@ -64,14 +64,8 @@ void arm(self_ptr self) {
   for (auto& p : st.plugins)
     if (auto d = p.lifecycle.deadline(); d && (!next || *d < *next))
       next = d;
-  if (!next)
-    return;
-  auto at = caf::actor_clock::time_point{*next};
-  if (st.armed && *st.armed <= at)
-    return;
-  auto now = self->clock().now();
-  st.armed = at;
-  self->delayed_send(self, at > now ? at - now : caf::timespan{0}, atom::tick_v);
+  if (next)
+    st.timer.arm(self, caf::actor_clock::time_point{*next});
 }
 
 /// The node is stopping and every process is gone: their cgroups go too
@@ -100,20 +94,21 @@ void quit_if_done(self_ptr self) {
 
 /// The cgroup before a start: made if missing, emptied of anything a
 /// previous node (killed without stopping its plugins) left running there.
-/// False when it cannot be made (not root, a read-only cgroupfs): the plugin
-/// then runs without one rather than not at all, and the log says why.
-bool prepare_cgroup(self_ptr self, managed_plugin& p) {
+/// Returns its cgroup.procs files for the spawn; none when it cannot be made
+/// (not root, a read-only cgroupfs): the plugin then runs without one rather
+/// than not at all, and the log says why.
+std::vector<std::string> prepare_cgroup(self_ptr self, managed_plugin& p) {
   auto& st = self->state;
   if (!st.layout || p.cgroup.empty())
-    return false;
+    return {};
   if (auto err = create_plugin_cgroup(*st.layout, p.cgroup); !err.empty()) {
     CONDUCTOR_LOG(error, "plugins") << p.settings.name << " runs without its cgroup: " << err;
-    return false;
+    return {};
   }
   auto procs = plugin_cgroup_procs(*st.layout, p.cgroup);
   std::string text;
   if (procs.empty() || read_whole_file(procs.front(), text) != 0)
-    return true;
+    return procs;
   size_t killed = 0;
   for (size_t pos = 0; pos < text.size();) {
     auto end = text.find('\n', pos);
@@ -127,7 +122,7 @@ bool prepare_cgroup(self_ptr self, managed_plugin& p) {
   if (killed > 0)
     CONDUCTOR_LOG(warn, "plugins") << p.settings.name << ": killed " << killed
                                    << " process(es) left in its cgroup by an earlier run";
-  return true;
+  return procs;
 }
 
 /// The configured limits, applied once before the first start; the outcome
@@ -177,8 +172,7 @@ void spawn(self_ptr self, managed_plugin& p) {
   req.argv = p.settings.command;
   req.env = p.settings.env;
   req.working_dir = p.settings.working_dir;
-  if (prepare_cgroup(self, p))
-    req.cgroup_procs = plugin_cgroup_procs(*st.layout, p.cgroup);
+  req.cgroup_procs = prepare_cgroup(self, p);
   if (!st.settings.log_dir.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(st.settings.log_dir, ec);
@@ -240,7 +234,6 @@ plugin_manager(plugin_manager_actor::stateful_pointer<plugin_manager_state> self
                process_runner_factory make_runner) {
   auto& st = self->state;
   st.settings = std::move(settings);
-  st.make_runner = std::move(make_runner);
   std::string root;
   if (layout) {
     std::string error;
@@ -263,7 +256,7 @@ plugin_manager(plugin_manager_actor::stateful_pointer<plugin_manager_state> self
   }
   if (!st.plugins.empty()) {
     auto weak = caf::actor_cast<caf::weak_actor_ptr>(self->ctrl());
-    st.runner = st.make_runner([weak](pid_t pid, std::string status) {
+    st.runner = make_runner([weak](pid_t pid, std::string status) {
       if (auto strong = weak.lock())
         caf::anon_send(caf::actor_cast<plugin_manager_actor>(strong),
                        plugin_exit{static_cast<int32_t>(pid), std::move(status)});
@@ -289,8 +282,7 @@ plugin_manager(plugin_manager_actor::stateful_pointer<plugin_manager_state> self
     [=](atom::tick) {
       auto& st = self->state;
       auto now = mono(self);
-      if (st.armed && self->clock().now() >= *st.armed)
-        st.armed.reset();
+      st.timer.fired(self->clock().now());
       for (auto& p : st.plugins) {
         auto before = p.lifecycle.state();
         auto actions = p.lifecycle.tick(now);

@@ -28,6 +28,7 @@
 #include "actors/plugins/plugin_lifecycle.hpp"
 #include "actors/plugins/process_runner.hpp"
 #include "actors/sink_set.hpp"
+#include "actors/wakeup_timer.hpp"
 
 namespace conductor {
 
@@ -48,12 +49,13 @@ struct plugin_manager_state {
   /// The host's cgroups; none: plugins run without (no layout was found, or
   /// the cgroup root lies outside it).
   std::optional<cgroup_layout> layout;
-  process_runner_factory make_runner;
+  /// Made by the factory given at spawn, when there are plugins.
   std::unique_ptr<process_runner> runner;
   std::vector<managed_plugin> plugins;
   sink_set<plugin_sink> sinks;
   sink_set<decision_sink> audit;
-  std::optional<caf::actor_clock::time_point> armed;
+  /// The tick for the earliest lifecycle deadline.
+  wakeup_timer timer;
   /// Plugins are started by atom::start, which the supervisor sends once the
   /// sinks are subscribed (so the first events and audit rows reach them).
   bool started = false;

@@ -186,7 +186,7 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self, node_setti
     [=](atom::get, atom::children) { return self->state.children; },
     [=](atom::update, node_settings settings) {
       auto& st = self->state;
-      if (!(settings.plugins == st.settings.plugins))
+      if (settings.plugins != st.settings.plugins)
         CONDUCTOR_LOG(warn, "supervisor")
           << "plugin changes take effect when conductor restarts (plugins keep running as they are)";
       st.settings = std::move(settings);
