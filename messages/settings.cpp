@@ -7,8 +7,11 @@ node_settings make_settings(const config::node_config& cfg) {
   out.collector.interval = cfg.collector.interval;
   out.collector.filesystems = cfg.collector.filesystems;
   out.collector.cgroup_root = cfg.collector.cgroup_root;
-  for (const auto& p : cfg.plugins)
+  for (const auto& p : cfg.plugins) {
     out.collector.plugins.push_back(p.name);
+    if (p.metrics)
+      out.collector.signals.push_back({p.name, p.metrics->url, p.metrics->values});
+  }
   out.predictor.window = cfg.prediction.window;
   out.predictor.horizon = cfg.prediction.horizon;
   out.predictor.interval = cfg.prediction.interval;

@@ -16,6 +16,16 @@
 
 namespace conductor {
 
+/// A plugin's own signals (plugins[].metrics): the values named are scraped
+/// from its URL with its samples.
+struct plugin_signals_settings {
+  std::string plugin;
+  /// Prometheus text or a flat JSON object.
+  std::string url;
+  /// The names to pick, e.g. queue_depth, active_jobs.
+  std::vector<std::string> values;
+};
+
 /// The collector's part: how often and what to sample.
 struct collector_settings {
   std::chrono::nanoseconds interval{};
@@ -25,6 +35,8 @@ struct collector_settings {
   /// The configured plugins' names: each is sampled from its cgroup,
   /// <cgroup root>/<name>, in every hierarchy.
   std::vector<std::string> plugins;
+  /// The plugins that name a metrics URL.
+  std::vector<plugin_signals_settings> signals;
 };
 
 /// The predictor's part: the window it keeps and how far it looks ahead.

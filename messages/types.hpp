@@ -177,6 +177,29 @@ struct breaker_transition {
   caf::timestamp at{};
 };
 
+/// "Can work needing this much start now?": asked of the scaler (pre-flight).
+struct preflight_request {
+  /// The plugin that would run the work, whose variants are weighed; may be
+  /// empty.
+  std::string plugin;
+  uint64_t memory_bytes = 0;
+  double cpu_cores = 0;
+};
+
+/// The scaler's pre-flight answer.
+struct preflight_answer {
+  bool allow = false;
+  /// One sentence: what fits or what does not, with the figures.
+  std::string reason;
+  /// The largest variant of the plugin that fits now; empty when the plugin
+  /// has no variants or none fits.
+  std::string recommended_variant;
+  /// What the host can give now without touching its reserves, crossing a
+  /// degrade threshold, or (trusted) forecast.
+  uint64_t free_memory_bytes = 0;
+  double free_cpu_cores = 0;
+};
+
 /// The supervisor's view of one child actor.
 struct child_info {
   std::string name;
@@ -266,14 +289,30 @@ typename Inspector::result_type inspect(Inspector& f, breaker_transition& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, preflight_request& x) {
+  return f(caf::meta::type_name("preflight_request"), x.plugin, x.memory_bytes, x.cpu_cores);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, preflight_answer& x) {
+  return f(caf::meta::type_name("preflight_answer"), x.allow, x.reason, x.recommended_variant,
+           x.free_memory_bytes, x.free_cpu_cores);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, child_info& x) {
   return f(caf::meta::type_name("child_info"), x.name, x.running, x.restarts, x.last_exit);
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, plugin_signals_settings& x) {
+  return f(caf::meta::type_name("plugin_signals_settings"), x.plugin, x.url, x.values);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, collector_settings& x) {
   return f(caf::meta::type_name("collector_settings"), x.interval, x.filesystems, x.cgroup_root,
-           x.plugins);
+           x.plugins, x.signals);
 }
 
 template <class Inspector>
@@ -347,8 +386,11 @@ CONDUCTOR_FIELDS_EQUAL(plugin_event, a, b, c, d, e)
 CONDUCTOR_FIELDS_EQUAL(plugin_exit, a, b)
 CONDUCTOR_FIELDS_EQUAL(target_health, a, b, c, d, e, f, g, h, i, j, k, l, m, n)
 CONDUCTOR_FIELDS_EQUAL(breaker_transition, a, b, c, d, e)
+CONDUCTOR_FIELDS_EQUAL(preflight_request, a, b, c)
+CONDUCTOR_FIELDS_EQUAL(preflight_answer, a, b, c, d, e)
 CONDUCTOR_FIELDS_EQUAL(child_info, a, b, c, d)
-CONDUCTOR_FIELDS_EQUAL(collector_settings, a, b, c, d)
+CONDUCTOR_FIELDS_EQUAL(plugin_signals_settings, a, b, c)
+CONDUCTOR_FIELDS_EQUAL(collector_settings, a, b, c, d, e)
 CONDUCTOR_FIELDS_EQUAL(predictor_settings, a, b, c, d, e)
 CONDUCTOR_FIELDS_EQUAL(scaler_settings, a, b, c, d, e, f, g, h, i, j, k)
 CONDUCTOR_FIELDS_EQUAL(persistence_settings, a, b, c)

@@ -23,7 +23,7 @@ struct fixture : actor_fixture {
   fixture() {
     script->push_back(host_reading(10, 40));
     start = now();
-    coll = sys.spawn(collector, collector_settings{1s, {"/"}, "auto", {}}, scripted(script), &hub->families);
+    coll = sys.spawn(collector, collector_settings{1s, {"/"}, "auto", {}, {}}, scripted(script), &hub->families);
     rec = sys.spawn(recorder);
     caf::anon_send(coll, atom::subscribe_v, sample_sink{rec});
     sched.run();
@@ -124,7 +124,7 @@ CAF_TEST(each source of a tick is its own sample with the same timestamps) {
     ++probes_made;
     return std::make_unique<two_sources>();
   };
-  auto settings = collector_settings{1s, {"/"}, "auto", {"voice"}};
+  auto settings = collector_settings{1s, {"/"}, "auto", {"voice"}, {}};
   auto two = sys.spawn(collector, settings, factory, &hub->families);
   caf::anon_send(two, atom::subscribe_v, sample_sink{rec});
   sched.run();
@@ -171,7 +171,7 @@ CAF_TEST(subscribing twice delivers once) {
 
 CAF_TEST(a new interval replans from now and ignores the stale timer) {
   tick_after(1s);
-  caf::anon_send(coll, atom::update_v, collector_settings{3s, {"/"}, "auto", {}});
+  caf::anon_send(coll, atom::update_v, collector_settings{3s, {"/"}, "auto", {}, {}});
   sched.run();
   // The timer armed for start + 2 s still fires, and must not sample.
   tick_after(1s);

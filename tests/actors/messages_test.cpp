@@ -60,7 +60,8 @@ CAF_TEST(supervisor views roundtrip) {
 
 CAF_TEST(settings roundtrip) {
   node_settings x;
-  x.collector = {250ms, {"/", "/var"}, "/sys/fs/cgroup/conductor", {"voice", "chat"}};
+  x.collector = {250ms, {"/", "/var"}, "/sys/fs/cgroup/conductor", {"voice", "chat"},
+                 {{"voice", "http://127.0.0.1:7001/metrics", {"queue_depth"}}}};
   x.predictor = {30min, 5min, 0.9, 30s, "damped"};
   x.scaler = {"enabled", "balanced", 30s, 90, 80, 65, 65, 95, 5min, 3, 0.6};
   x.persistence = {"/tmp/c.db", 24h, 1s};
