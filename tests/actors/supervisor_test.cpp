@@ -37,7 +37,7 @@ struct fixture : actor_fixture {
 
   fixture() {
     script->push_back(host_reading(20, 50));
-    settings.collector = {1s, {"/"}, "auto", {}};
+    settings.collector = {1s, {"/"}, "auto", {}, {}};
     settings.predictor = {10min, 1min, 0.9, 10s, "auto"};
     settings.scaler = {"enabled", "balanced", 10s, 90, 80, 65, 65, 95, 1min, 2, 0.6};
     settings.persistence = {dir.file("conductor.db"), 24h, 1s};
