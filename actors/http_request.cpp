@@ -115,6 +115,9 @@ void http_response_reader::reset(std::string_view needle,
   phase_ = phase::status_line;
   status_ = 0;
   found_ = false;
+  keep_body_ = false;
+  truncated_ = false;
+  body_limit_ = http_body_limit;
   chunked_ = false;
   has_length_ = false;
   remaining_ = 0;
@@ -122,6 +125,12 @@ void http_response_reader::reset(std::string_view needle,
   line_.clear();
   body_.clear();
   error_.clear();
+}
+
+void http_response_reader::reset_for_body(size_t limit) {
+  reset({}, nullptr);
+  keep_body_ = true;
+  body_limit_ = limit;
 }
 
 http_response_reader::progress http_response_reader::fail(std::string why) {
@@ -214,9 +223,10 @@ http_response_reader::progress http_response_reader::on_line(std::string_view li
     }
     case phase::headers: {
       if (line.empty()) {
-        bool wants_body = !needle_.empty() && expect_status_
-                          && http_status_ok(status_, *expect_status_) && status_ != 204
-                          && status_ != 304 && status_ >= 200;
+        bool wants_body = keep_body_ ? status_ >= 200 && status_ <= 299 && status_ != 204
+                                     : !needle_.empty() && expect_status_
+                                         && http_status_ok(status_, *expect_status_)
+                                         && status_ != 204 && status_ != 304 && status_ >= 200;
         if (!wants_body) {
           phase_ = phase::done;
           return progress::done;
@@ -274,9 +284,18 @@ http_response_reader::progress http_response_reader::on_line(std::string_view li
 }
 
 http_response_reader::progress http_response_reader::add_body(std::string_view data) {
-  auto room = http_body_limit - body_.size();
+  auto room = body_limit_ - body_.size();
   auto old = body_.size();
   body_.append(data.substr(0, std::min(room, data.size())));
+  if (keep_body_) {
+    // Whether the body ends here is the caller's to tell (length, chunks,
+    // end of stream); only bytes past the limit end it early.
+    if (data.size() <= room)
+      return progress::more;
+    truncated_ = true;
+    phase_ = phase::done;
+    return progress::done;
+  }
   // Only the new bytes and the needle's length before them can hold a new match.
   auto from = old >= needle_.size() ? old - needle_.size() + 1 : 0;
   if (body_.find(needle_, from) != std::string::npos) {
@@ -284,7 +303,7 @@ http_response_reader::progress http_response_reader::add_body(std::string_view d
     phase_ = phase::done;
     return progress::done;
   }
-  if (body_.size() >= http_body_limit) {
+  if (body_.size() >= body_limit_) {
     phase_ = phase::done;
     return progress::done;
   }
@@ -302,7 +321,9 @@ http_response_reader::progress http_response_reader::end_of_stream() {
     case phase::done:
       return error_.empty() ? progress::done : progress::failed;
     default:
-      // A short body: judge what arrived.
+      // A short body: judge what arrived. Only a body read to the end of
+      // the stream may end there; a kept body missing its promised rest is cut.
+      truncated_ = keep_body_ && phase_ != phase::body_eof;
       phase_ = phase::done;
       return progress::done;
   }

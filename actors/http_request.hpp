@@ -1,8 +1,9 @@
 // http_request.hpp -- HTTP/1.1 without any I/O: the URL and the request to
 // send, an incremental reader for the response, and the verdict. The health
 // check engine owns its sockets and feeds the reader what it receives; the
-// plugin manager's drain call uses the same request. No CAF, no threads, no
-// clock.
+// plugin manager's drain call uses the same request, and the collector's
+// signal fetcher the same reader, keeping the whole body. No CAF, no threads,
+// no clock.
 #pragma once
 
 #include <cstddef>
@@ -44,6 +45,11 @@ public:
   /// outlive the response.
   void reset(std::string_view needle, const std::vector<int>* expect_status);
 
+  /// Starts a new response whose body is kept whole, for a scrape (a plugin's
+  /// signals): a 2xx body is read to its end or to `limit` bytes, whichever
+  /// comes first, and body() has it; other statuses stop after the headers.
+  void reset_for_body(size_t limit);
+
   /// Consumes received bytes.
   progress feed(std::string_view data);
 
@@ -58,6 +64,17 @@ public:
   /// Whether the body contained the needle.
   bool body_found() const {
     return found_;
+  }
+
+  /// The body read (reset_for_body); after a needle search, what was searched.
+  const std::string& body() const {
+    return body_;
+  }
+
+  /// Whether body() lacks part of the body (reset_for_body): it passed the
+  /// limit, or the connection closed before the length or last chunk said.
+  bool body_truncated() const {
+    return truncated_;
   }
 
   /// Why the response failed (progress::failed).
@@ -79,6 +96,9 @@ private:
   phase phase_ = phase::status_line;
   int status_ = 0;
   bool found_ = false;
+  bool keep_body_ = false;
+  bool truncated_ = false;
+  size_t body_limit_ = http_body_limit;
   bool chunked_ = false;
   bool has_length_ = false;
   size_t remaining_ = 0;

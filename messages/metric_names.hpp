@@ -29,6 +29,12 @@ constexpr const char* memory_bytes = "memory_bytes";
 constexpr const char* pids = "pids";
 /// Tasks over the limit, percent; absent when unlimited.
 constexpr const char* pids_percent = "pids_percent";
+/// Tasks the kernel OOM-killed in the cgroup, cumulative (memory.events or,
+/// on v1, memory.oom_control); absent when unknown, never 0 for unknown.
+constexpr const char* oom_kills = "oom_kills";
+/// Followed by a value's name: "signal:queue_depth", a value the plugin serves
+/// itself at its metrics URL (plugins[].metrics); absent when not fresh.
+constexpr const char* signal_prefix = "signal:";
 // memory_percent (of the cgroup's limit; absent when unlimited) and
 // memory_pressure_percent keep their host names.
 

@@ -90,6 +90,8 @@ constexpr const char* plugin_memory_limit = "conductor_plugin_memory_limit_bytes
 constexpr const char* plugin_memory_usage = "conductor_plugin_memory_usage_ratio";
 constexpr const char* plugin_pids = "conductor_plugin_pids";
 constexpr const char* plugin_pids_limit = "conductor_plugin_pids_limit";
+constexpr const char* plugin_oom_kills = "conductor_plugin_oom_kills_total";
+constexpr const char* plugin_signal = "conductor_plugin_signal";
 constexpr const char* plugin_pressure = "conductor_plugin_pressure_ratio";
 constexpr const char* plugin_pressure_stalled = "conductor_plugin_pressure_stalled_seconds_total";
 

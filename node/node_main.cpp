@@ -293,9 +293,11 @@ int run_node(const std::string& config_path) {
     auto root = relative_cgroup_root(layout, s.cgroup_root, error);
     if (!root && !s.plugins.empty())
       CONDUCTOR_LOG(error, "collector") << "plugins are not sampled: " << error;
-    return std::make_unique<node_probe>("/proc", s.filesystems,
-                                        root ? std::optional{layout} : std::nullopt,
-                                        root.value_or(""), s.plugins);
+    auto probe = std::make_unique<node_probe>("/proc", s.filesystems,
+                                              root ? std::optional{layout} : std::nullopt,
+                                              root.value_or(""), s.plugins);
+    probe->update(s); // the plugins' signals and their fetch interval
+    return probe;
   };
   auto sup = sys.spawn(supervisor, make_settings(cfg), std::move(deps));
   int code = exit_code::ok;

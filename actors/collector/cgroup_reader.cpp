@@ -45,15 +45,17 @@ std::optional<std::optional<uint64_t>> parse_limit(std::string_view s, uint64_t 
   return std::optional<uint64_t>{*v};
 }
 
-/// usage_usec of a v2 cpu.stat ("usage_usec 123\nuser_usec 100\n...").
-std::optional<uint64_t> parse_usage_usec(std::string_view text) {
-  constexpr std::string_view key = "usage_usec";
+/// The number after `key` on its own line of a flat keyed file ("usage_usec
+/// 123\nuser_usec 100\n..." in cpu.stat, "oom_kill 2" in memory.events).
+/// Outer nullopt: no such line; inner nullopt: the line's number is bad.
+std::optional<std::optional<uint64_t>> parse_keyed(std::string_view text, std::string_view key) {
   size_t pos = 0;
   while (pos < text.size()) {
     auto eol = text.find('\n', pos);
     if (eol == std::string_view::npos)
       eol = text.size();
     auto line = text.substr(pos, eol - pos);
+    // The separator check keeps "oom_kill" from matching "oom_kill_disable".
     if (line.size() > key.size() && line.compare(0, key.size(), key) == 0
         && (line[key.size()] == ' ' || line[key.size()] == '\t'))
       return parse_u64(line.substr(key.size()));
@@ -154,6 +156,7 @@ cgroup_reader::cgroup_reader(cgroup_layout layout, std::string relative_path)
     memory_v1_ = layout.memory->version == cgroup_version::v1;
     memory_.emplace(dir, memory_v1_ ? "memory.usage_in_bytes" : "memory.current");
     memory_limit_.emplace(dir, memory_v1_ ? "memory.limit_in_bytes" : "memory.max");
+    memory_events_.emplace(dir, memory_v1_ ? "memory.oom_control" : "memory.events");
   }
   if (layout.pids) {
     auto dir = cgroup_dir(*layout.pids, relative_path_);
@@ -194,13 +197,24 @@ cgroup_reading cgroup_reader::read() {
   if (cpu_v1_) {
     counter(cpu_, r.cpu_ns);
   } else if (auto text = fetch(cpu_)) {
-    if (auto usec = parse_usage_usec(*text))
-      r.cpu_ns = *usec * 1000;
+    auto usec = parse_keyed(*text, "usage_usec");
+    if (usec && *usec)
+      r.cpu_ns = **usec * 1000;
     else
       pass.fail(cpu_->name);
   }
   counter(memory_, r.memory_bytes);
   limit(memory_limit_, memory_v1_ ? v1_unlimited : UINT64_MAX, r.memory_limit_bytes);
+  if (auto text = fetch(memory_events_)) {
+    // No oom_kill line is a v1 kernel before 4.13, not a broken file: the
+    // count stays unknown without an error every tick.
+    if (auto kills = parse_keyed(*text, "oom_kill")) {
+      if (*kills)
+        r.oom_kills = *kills;
+      else
+        pass.fail(memory_events_->name);
+    }
+  }
   counter(pids_, r.pids);
   limit(pids_limit_, UINT64_MAX, r.pids_limit);
   if (auto text = fetch(pressure_, true)) {

@@ -38,6 +38,12 @@ struct cgroup_reading {
   /// memory.pressure of the cgroup (v2 only: the cgroup2 mount has it even
   /// when it serves no controller, as on hosts with v1 controllers).
   std::optional<psi_reading> memory_pressure;
+  /// Tasks the OOM killer killed in the cgroup, cumulative: the oom_kill line
+  /// of memory.events (v2, the cgroup and its descendants) or of
+  /// memory.oom_control (v1, the cgroup itself; plugins have no sub-cgroups).
+  /// nullopt when unreadable, and on v1 kernels before 4.13, which lack the
+  /// line: an unknown count is never reported as 0.
+  std::optional<uint64_t> oom_kills;
   /// Files that exist but could not be read or parsed, as
   /// "cgroup:<file name>" (e.g. "cgroup:memory.current"), for
   /// conductor_collector_errors_total{source}. A missing cgroup directory is
@@ -73,6 +79,7 @@ private:
   std::optional<file> cpu_;
   std::optional<file> memory_;
   std::optional<file> memory_limit_;
+  std::optional<file> memory_events_;
   std::optional<file> pids_;
   std::optional<file> pids_limit_;
   std::optional<file> pressure_;

@@ -83,9 +83,13 @@ collector_actor::behavior_type collector(collector_actor::stateful_pointer<colle
                        || settings.plugins != st.settings.plugins
                        || settings.cgroup_root != st.settings.cgroup_root;
       bool new_plan = settings.interval != st.settings.interval;
+      // The signals' fetch follows the interval too; neither needs a new probe.
+      bool probe_update = !new_probe && (new_plan || settings.signals != st.settings.signals);
       st.settings = std::move(settings);
       if (new_probe)
         st.probe = st.make_probe(st.settings);
+      else if (probe_update)
+        st.probe->update(st.settings);
       if (new_plan) {
         auto now = self->clock().now();
         st.next_tick = now + st.settings.interval;

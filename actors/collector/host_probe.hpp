@@ -22,6 +22,8 @@
 
 namespace conductor {
 
+struct collector_settings;
+
 /// What one read of one source produced: the values it could read and what
 /// it could not.
 struct probe_reading {
@@ -43,6 +45,11 @@ public:
   /// Reads every source once at monotonic time `now` (rates need the time
   /// between reads). Never throws; failures are listed in the readings.
   virtual std::vector<probe_reading> read(std::chrono::nanoseconds now) = 0;
+  /// Settings that keep the probe (the interval, the plugins' signals) reach
+  /// it here, so a changed metrics URL does not cost the plugins' CPU deltas
+  /// and open files. Never throws. Probes that need none of them ignore it.
+  virtual void update(const collector_settings&) {
+  }
 };
 
 /// Puts one line of a pressure file as series: its avg10/60/300 as shares

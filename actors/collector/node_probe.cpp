@@ -1,5 +1,10 @@
 #include "actors/collector/node_probe.hpp"
 
+#include <algorithm>
+#include <cmath>
+#include <exception>
+
+#include "actors/logger.hpp"
 #include "messages/metric_names.hpp"
 #include "messages/series.hpp"
 
@@ -20,10 +25,67 @@ std::vector<probe_reading> node_probe::read(std::chrono::nanoseconds now) {
   std::vector<probe_reading> out;
   out.reserve(1 + plugins_.size());
   out.push_back(host_.read(now));
-  for (auto& p : plugins_)
-    if (auto r = read_plugin(p, now))
-      out.push_back(std::move(*r));
+  for (auto& p : plugins_) {
+    auto r = read_plugin(p, now);
+    // Taken even without a reading, so the failures of a stopped plugin's
+    // endpoint are cleared rather than reported when it is back.
+    auto signals = signals_ ? signals_->take(p.name) : signal_board::taken{};
+    if (!r)
+      continue;
+    add_signals(*r, signals);
+    out.push_back(std::move(*r));
+  }
   return out;
+}
+
+void node_probe::update(const collector_settings& s) {
+  std::vector<plugin_signals_settings> targets;
+  for (const auto& t : s.signals) {
+    auto sampled = std::any_of(plugins_.begin(), plugins_.end(),
+                               [&](const plugin& p) { return p.name == t.plugin; });
+    if (!sampled)
+      continue;
+    plugin_signals_settings target{t.plugin, t.url, {}};
+    for (const auto& name : t.values) {
+      // Each name becomes a label value of its series.
+      if (is_label_safe(name))
+        target.values.push_back(name);
+      else
+        CONDUCTOR_LOG(warn, "collector") << t.plugin << ": signal \"" << name
+                                         << "\" skipped: quotes, backslashes and newlines "
+                                            "cannot be label values";
+    }
+    if (!target.values.empty())
+      targets.push_back(std::move(target));
+  }
+  if (targets.empty()) {
+    signals_.reset();
+    return;
+  }
+  if (signals_) {
+    signals_->configure(targets, s.interval);
+    return;
+  }
+  try {
+    signals_ = std::make_unique<signal_fetcher>(targets, s.interval);
+  } catch (const std::exception& e) {
+    // No thread, no signals; the cgroup samples go on without them.
+    CONDUCTOR_LOG(error, "collector") << "plugin signals are not fetched: " << e.what();
+  }
+}
+
+void node_probe::add_signals(probe_reading& out, const signal_board::taken& signals) const {
+  for (uint32_t i = 0; i < signals.failures; ++i)
+    out.failed.emplace_back(signals_source);
+  for (const auto& [name, value] : signals.values) {
+    // The values feed the predictor and the store, whose value column is
+    // NOT NULL (SQLite keeps NaN as NULL): finite numbers only. /metrics
+    // takes +Inf and NaN as the plugin served them.
+    if (std::isfinite(value))
+      out.values[metric_name::signal_prefix + name] = value;
+    out.series[series_key(series::plugin_signal, {{"plugin", out.source}, {"name", name}})]
+      = value;
+  }
 }
 
 std::optional<probe_reading> node_probe::read_plugin(plugin& p, std::chrono::nanoseconds now) {
@@ -62,6 +124,10 @@ std::optional<probe_reading> node_probe::read_plugin(plugin& p, std::chrono::nan
       put(series::plugin_memory_limit, limit);
       put(series::plugin_memory_usage, bytes / limit);
     }
+  }
+  if (c.oom_kills) {
+    out.values[metric_name::oom_kills] = static_cast<double>(*c.oom_kills);
+    put(series::plugin_oom_kills, static_cast<double>(*c.oom_kills));
   }
   if (c.pids) {
     auto pids = static_cast<double>(*c.pids);

@@ -1,6 +1,7 @@
 // cgroup_reader and the collector's node_probe against a real child process
 // in real cgroups this test creates on the host (memory, pids and CPU hierarchies, and the cgroup2 mount
-// for PSI where there is one). Needs root and writable cgroup mounts; skips
+// for PSI where there is one), up to an OOM kill in the cgroup on a host
+// without swap. Needs root and writable cgroup mounts; skips
 // with a printed reason otherwise. Everything it creates is removed by a scope
 // guard, whatever check fails.
 #define CAF_SUITE cgroup_real
@@ -95,6 +96,8 @@ CAF_TEST(a real child in a real cgroup) {
   bool has_psi = layout.unified && exists(*layout.unified + "/" + cg.rel() + "/memory.pressure");
   if (has_psi)
     CAF_CHECK(before.memory_pressure);
+  // Kernels since 4.13 count OOM kills in v1 too; none happened here yet.
+  CAF_CHECK_EQUAL(before.oom_kills.value_or(99), 0u);
   CAF_MESSAGE("before: memory " << mib_text(*before.memory_bytes) << ", pids " << *before.pids
                                 << ", cpu_ns " << before.cpu_ns.value_or(0) << ", psi "
                                 << (before.memory_pressure ? "yes" : "no"));
@@ -138,6 +141,29 @@ CAF_TEST(a real child in a real cgroup) {
   REQUIRE_OR_RETURN(tick_limited);
   CAF_CHECK_EQUAL(tick_limited->values[metric_name::pids_percent], 2.0);
   CAF_CHECK_GREATER(tick_limited->values[metric_name::memory_percent], 9.0);
+  CAF_CHECK_EQUAL(tick_limited->values[metric_name::oom_kills], 0.0);
+
+  // A limit just above what the child holds, then 64 MiB more: the kernel
+  // OOM-kills it inside the cgroup. With swap it could page out instead, so
+  // this part needs a host without swap (/proc/swaps has its header only).
+  auto swaps = read_file("/proc/swaps");
+  if (std::count(swaps.begin(), swaps.end(), '\n') <= 1) {
+    auto held = reader.read().memory_bytes.value_or(0);
+    CAF_CHECK_EQUAL(write_file(dir_of(layout.memory) + limit_file, std::to_string(held + 16 * mib)),
+                    0);
+    CAF_CHECK(!cg.child_allocates());
+    auto killed = reader.read();
+    CAF_CHECK_EQUAL(killed.failed, std::vector<std::string>{});
+    CAF_CHECK_EQUAL(killed.oom_kills.value_or(0), 1u);
+    auto tick_killed = plugin_sample(std::chrono::milliseconds(3500));
+    REQUIRE_OR_RETURN(tick_killed);
+    CAF_CHECK_EQUAL(tick_killed->values[metric_name::oom_kills], 1.0);
+    CAF_CHECK_EQUAL(
+      tick_killed->series[series_key(series::plugin_oom_kills, {{"plugin", "plugin"}})],
+      1.0);
+  } else {
+    CAF_MESSAGE("OOM kill not provoked: the host has swap");
+  }
 
   cg.kill_child();
   std::string rmdir_errors;

@@ -262,6 +262,50 @@ CAF_TEST(response_reader_pieces_chunks_and_limits) {
   CAF_CHECK_EQUAL(detail, "HTTP 200 but the body lacks \"ok\"");
 }
 
+CAF_TEST(response_reader_keeps_whole_bodies_for_a_scrape) {
+  using progress = http_response_reader::progress;
+  http_response_reader reader;
+  // Content-Length, fed in pieces: the whole body, not cut.
+  reader.reset_for_body(1024);
+  CAF_CHECK(reader.feed("HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\nqueue") == progress::more);
+  CAF_CHECK(reader.feed("_depth 3") == progress::done);
+  CAF_CHECK_EQUAL(reader.body(), "queue_depth ");
+  CAF_CHECK(!reader.body_truncated());
+  // Chunked, decoded; then the body ends with the stream.
+  reader.reset_for_body(1024);
+  reader.feed("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{\"a\"\r\n3\r\n:1}\r\n");
+  CAF_CHECK(reader.feed("0\r\n\r\n") == progress::done);
+  CAF_CHECK_EQUAL(reader.body(), "{\"a\":1}");
+  reader.reset_for_body(1024);
+  CAF_CHECK(reader.feed("HTTP/1.0 200 OK\r\n\r\nx 1\n") == progress::more);
+  CAF_CHECK(reader.end_of_stream() == progress::done);
+  CAF_CHECK_EQUAL(reader.body(), "x 1\n");
+  CAF_CHECK(!reader.body_truncated());
+  // Past the limit: cut there and done.
+  reader.reset_for_body(4);
+  CAF_CHECK(reader.feed("HTTP/1.1 200 OK\r\n\r\nabcdef") == progress::done);
+  CAF_CHECK_EQUAL(reader.body(), "abcd");
+  CAF_CHECK(reader.body_truncated());
+  // A body exactly at the limit is whole.
+  reader.reset_for_body(4);
+  CAF_CHECK(reader.feed("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nabcd") == progress::done);
+  CAF_CHECK(!reader.body_truncated());
+  // The peer closing before the promised length leaves a cut body.
+  reader.reset_for_body(1024);
+  reader.feed("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc");
+  CAF_CHECK(reader.end_of_stream() == progress::done);
+  CAF_CHECK(reader.body_truncated());
+  // A failing status is not read; a reset clears the last body.
+  reader.reset_for_body(1024);
+  CAF_CHECK(reader.feed("HTTP/1.1 404 Not Found\r\nContent-Length: 3\r\n\r\n") == progress::done);
+  CAF_CHECK_EQUAL(reader.status(), 404);
+  CAF_CHECK_EQUAL(reader.body(), "");
+  // A health check's reader after a scrape is a health check's reader again.
+  std::vector<int> any;
+  reader.reset("", &any);
+  CAF_CHECK(reader.feed("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n") == progress::done);
+}
+
 // -- http and tcp against real servers -----------------------------------------------
 
 CAF_TEST(http_status_body_and_connection_failures) {

@@ -2,7 +2,8 @@
 // blocking HTTP server on 127.0.0.1, switched between answering 200, 500, a
 // chunked body, hanging and closing at once, and a sink that collects the
 // check engine's results for the test thread to wait on (a condition
-// variable, never a blind sleep).
+// variable, never a blind sleep). The signal suites serve their own bodies
+// from it (server_mode::body).
 #pragma once
 
 #include <arpa/inet.h>
@@ -28,11 +29,12 @@ using namespace std::chrono_literals;
 
 // -- a tiny blocking HTTP server ------------------------------------------------
 
-enum class server_mode { ok, fail, chunked, hang, close_early };
+enum class server_mode { ok, fail, chunked, hang, close_early, body };
 
 /// Listens on 127.0.0.1 (a kernel-chosen port) and serves one connection at a
 /// time on its own thread. `hang` accepts and never answers (the sockets are
-/// held until the server is destroyed); `close_early` accepts and closes.
+/// held until the server is destroyed); `close_early` accepts and closes;
+/// `body` answers 200 with what set_body() gave.
 class test_http_server {
 public:
   /// `port` 0: one the kernel chooses (port() tells which).
@@ -72,6 +74,14 @@ public:
 
   void set_mode(server_mode m) {
     mode_ = m;
+  }
+
+  /// Serves `body` as `content_type` from now on (server_mode::body).
+  void set_body(std::string content_type, std::string body) {
+    std::lock_guard<std::mutex> guard{mutex_};
+    content_type_ = std::move(content_type);
+    body_ = std::move(body);
+    mode_ = server_mode::body;
   }
 
   std::string url(const std::string& path = "/health") const {
@@ -131,6 +141,10 @@ private:
       std::string body = "status: all good\n";
       reply = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: "
               + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+    } else if (mode == server_mode::body) {
+      std::lock_guard<std::mutex> guard{mutex_};
+      reply = "HTTP/1.1 200 OK\r\nContent-Type: " + content_type_ + "\r\nContent-Length: "
+              + std::to_string(body_.size()) + "\r\nConnection: close\r\n\r\n" + body_;
     } else if (mode == server_mode::fail) {
       reply = "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 6\r\n"
               "Connection: close\r\n\r\nbroken";
@@ -158,6 +172,8 @@ private:
   std::vector<int> held_;
   std::mutex mutex_;
   std::string last_request_;
+  std::string content_type_;
+  std::string body_;
   std::thread thread_;
 };
 

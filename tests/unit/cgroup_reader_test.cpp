@@ -1,6 +1,6 @@
 // cgroup_reader (actors/collector/cgroup_reader.hpp) over fixture cgroup
-// trees in a temporary directory: v2, v1, no PSI, a vanished cgroup and a
-// corrupted file.
+// trees in a temporary directory: v2, v1, no PSI, a vanished cgroup, a
+// corrupted file, and the OOM kill count of both versions.
 #define CAF_SUITE cgroup_reader
 
 #include <caf/test/unit_test.hpp>
@@ -27,6 +27,20 @@ constexpr const char* pressure_text
   = "some avg10=1.50 avg60=0.75 avg300=0.25 total=123456\n"
     "full avg10=0.50 avg60=0.25 avg300=0.00 total=45678\n";
 
+/// memory.events of a 6.x kernel: oom_kill between lines that share its
+/// prefix (oom) and its stem (oom_group_kill).
+constexpr const char* memory_events_text = "low 0\n"
+                                           "high 12\n"
+                                           "max 40\n"
+                                           "oom 3\n"
+                                           "oom_kill 2\n"
+                                           "oom_group_kill 0\n";
+
+/// memory.oom_control of a v1 kernel >= 4.13; oom_kill_disable comes first.
+constexpr const char* oom_control_text = "oom_kill_disable 1\n"
+                                         "under_oom 0\n"
+                                         "oom_kill 5\n";
+
 /// A pure v2 host: everything under <root>/cg.
 cgroup_layout v2_layout(const temp_dir& root) {
   cgroup_layout l;
@@ -46,6 +60,7 @@ void write_v2_cgroup(const temp_dir& root, bool with_pressure = true) {
       "nr_periods 0\nnr_throttled 0\nthrottled_usec 0\n");
   root.write(dir + "memory.current", "73400320\n");
   root.write(dir + "memory.max", "max\n");
+  root.write(dir + "memory.events", memory_events_text);
   root.write(dir + "pids.current", "7\n");
   root.write(dir + "pids.max", "100\n");
   if (with_pressure)
@@ -68,6 +83,7 @@ void write_v1_cgroup(const temp_dir& root) {
   root.write("memory/" + r + "/memory.usage_in_bytes", "10485760\n");
   // LONG_MAX rounded down to a 4 KiB page: what v1 shows for "no limit".
   root.write("memory/" + r + "/memory.limit_in_bytes", "9223372036854771712\n");
+  root.write("memory/" + r + "/memory.oom_control", oom_control_text);
   root.write("pids/" + r + "/pids.current", "3\n");
   root.write("pids/" + r + "/pids.max", "max\n");
   root.write("unified/" + r + "/memory.pressure", pressure_text);
@@ -110,6 +126,7 @@ CAF_TEST(v2 cgroup) {
   CAF_CHECK(!r.memory_limit_bytes);
   CAF_CHECK(is(r.pids, 7));
   CAF_CHECK(is(r.pids_limit, 100));
+  CAF_CHECK(is(r.oom_kills, 2));
   check_pressure(r.memory_pressure);
   // A limit that is set is reported as is.
   root.write(std::string{"cg/"} + rel + "/memory.max", "536870912\n");
@@ -129,6 +146,7 @@ CAF_TEST(v1 cgroup) {
   CAF_CHECK(!r.memory_limit_bytes);
   CAF_CHECK(is(r.pids, 3));
   CAF_CHECK(!r.pids_limit);
+  CAF_CHECK(is(r.oom_kills, 5));
   check_pressure(r.memory_pressure);
   // Just under 2^62 is still a limit; 2^62 itself is not.
   root.write(std::string{"memory/"} + rel + "/memory.limit_in_bytes", "4611686018427383808\n");
@@ -217,6 +235,50 @@ CAF_TEST(corrupted and missing files are failures and the rest is still read) {
                   (std::vector<std::string>{"cgroup:cpuacct.usage", "cgroup:memory.usage_in_bytes"}));
   CAF_CHECK(is(v1.pids, 3));
   CAF_CHECK(!v1.memory_limit_bytes);
+}
+
+CAF_TEST(oom kills are read from the kept file as they grow) {
+  temp_dir root;
+  write_v2_cgroup(root);
+  cgroup_reader reader{v2_layout(root), rel};
+  CAF_CHECK(is(reader.read().oom_kills, 2));
+  // The same descriptor, read again: the count the kernel shows now.
+  root.write(std::string{"cg/"} + rel + "/memory.events",
+             "low 0\nhigh 0\nmax 0\noom 9\noom_kill 7\n");
+  auto r = reader.read();
+  CAF_CHECK(is(r.oom_kills, 7));
+  CAF_CHECK(r.failed.empty());
+  // Zero is a count like any other.
+  root.write(std::string{"cg/"} + rel + "/memory.events", "oom 0\noom_kill 0");
+  CAF_CHECK(is(reader.read().oom_kills, 0));
+}
+
+CAF_TEST(a v1 kernel before 4.13 has no oom kill count and no failure) {
+  temp_dir root;
+  write_v1_cgroup(root);
+  root.write(std::string{"memory/"} + rel + "/memory.oom_control",
+             "oom_kill_disable 0\nunder_oom 0\n");
+  auto r = cgroup_reader{v1_layout(root), rel}.read();
+  CAF_CHECK(r.exists);
+  CAF_CHECK(r.failed.empty());
+  // Unknown, not zero.
+  CAF_CHECK(!r.oom_kills);
+  CAF_CHECK(is(r.memory_bytes, 10'485'760u));
+}
+
+CAF_TEST(an unreadable oom kill count is absent and counted as a failure) {
+  temp_dir root;
+  write_v2_cgroup(root);
+  auto dir = std::string{"cg/"} + rel + "/";
+  root.write(dir + "memory.events", "oom 1\noom_kill lots\n");
+  auto bad = cgroup_reader{v2_layout(root), rel}.read();
+  CAF_CHECK(!bad.oom_kills);
+  CAF_CHECK_EQUAL(bad.failed, std::vector<std::string>{"cgroup:memory.events"});
+  std::filesystem::remove(root.path() + "/" + dir + "memory.events");
+  auto missing = cgroup_reader{v2_layout(root), rel}.read();
+  CAF_CHECK(!missing.oom_kills);
+  CAF_CHECK_EQUAL(missing.failed, std::vector<std::string>{"cgroup:memory.events"});
+  CAF_CHECK(is(missing.memory_bytes, 73'400'320u));
 }
 
 CAF_TEST(cgroup dir joins mount point and relative path) {
