@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <array>
 #include <cassert>
 #include <cerrno>
 #include <charconv>
@@ -23,6 +24,7 @@
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <set>
 #include <string_view>
@@ -396,8 +398,10 @@ std::optional<std::vector<std::string>> as_string_list(context& ctx, const YAML:
 /// value is null (`interval:` or `~`) counts as not set: every key is optional.
 class map_reader {
 public:
+  /// `noun` names what the keys are when they form a closed set of names (e.g. "tier"): an
+  /// unknown one is then reported as `unknown tier "huge" (expected small|medium|large)`.
   map_reader(context& ctx, const YAML::Node& node, std::string path,
-             std::vector<std::string> keys)
+             std::vector<std::string> keys, std::string noun = {})
     : ctx_(&ctx), node_(node), path_(std::move(path)), mark_(node.Mark()), keys_(std::move(keys)) {
     if (!node.IsDefined() || node.IsNull())
       return;
@@ -421,6 +425,8 @@ public:
         // yaml-cpp 0.7 reads `<<: *anchor` as a plain key; say so rather than "unknown".
         if (name == "<<")
           message += " (merge keys are not supported)";
+        else if (!noun.empty())
+          message = "unknown " + noun + " " + quote(name) + " (expected " + join(keys_, "|") + ")";
         else if (auto hint = suggestion(name, keys_); !hint.empty())
           message += " (did you mean " + quote(hint) + "?)";
         ctx.error(key.Mark(), path_, message);
@@ -434,9 +440,10 @@ public:
     }
   }
 
-  /// The nested map under `key`, allowed to hold `keys`.
-  map_reader section(std::string_view key, std::vector<std::string> keys) const {
-    return map_reader{*ctx_, get(key), path_of(key), std::move(keys)};
+  /// The nested map under `key`, allowed to hold `keys` (see the constructor for `noun`).
+  map_reader section(std::string_view key, std::vector<std::string> keys,
+                     std::string noun = {}) const {
+    return map_reader{*ctx_, get(key), path_of(key), std::move(keys), std::move(noun)};
   }
 
   /// Whether the node is a map (false for a missing section and for a wrong kind).
@@ -932,11 +939,94 @@ void check_profile(context& ctx, const policy_profile& p,
   }
 }
 
+/// The threshold keys of scaler: and of scaler.tiers.<name>, by their path below either.
+const std::vector<std::string>& threshold_keys() {
+  static const std::vector<std::string> keys{"degrade.cpu", "degrade.memory", "restore.cpu",
+                                             "restore.memory", "emergency.memory"};
+  return keys;
+}
+
+/// Reads degrade / restore / emergency below `r` (scaler or a tier) into the fields `fields`
+/// points to, in threshold_keys() order. Notes each key the file sets in `set` by its full path.
+void read_thresholds(const map_reader& r, const std::array<double*, 5>& fields,
+                     std::set<std::string>* set) {
+  auto degrade = r.section("degrade", {"cpu", "memory"});
+  auto restore = r.section("restore", {"cpu", "memory"});
+  auto emergency = r.section("emergency", {"memory"});
+  const std::array<std::pair<const map_reader*, const char*>, 5> keys{
+    std::pair{&degrade, "cpu"}, std::pair{&degrade, "memory"}, std::pair{&restore, "cpu"},
+    std::pair{&restore, "memory"}, std::pair{&emergency, "memory"}};
+  for (size_t i = 0; i < keys.size(); ++i) {
+    auto [section, key] = keys[i];
+    if (section->read(key, *fields[i], as_percent) && set != nullptr)
+      set->insert(section->path_of(key));
+  }
+}
+
+/// Without a gap between restore and degrade the cascade would oscillate, and an emergency
+/// must lie beyond the degrade threshold. `key_of("degrade.cpu")` names where each value came
+/// from; `values` holds them in threshold_keys() order.
+void check_thresholds(context& ctx, const std::array<double, 5>& values,
+                      const std::function<std::string(const std::string&)>& key_of) {
+  enum { degrade_cpu, degrade_memory, restore_cpu, restore_memory, emergency_memory };
+  check_order(ctx, key_of("restore.cpu"), values[restore_cpu], relation::less,
+              key_of("degrade.cpu"), values[degrade_cpu]);
+  check_order(ctx, key_of("restore.memory"), values[restore_memory], relation::less,
+              key_of("degrade.memory"), values[degrade_memory]);
+  check_order(ctx, key_of("emergency.memory"), values[emergency_memory], relation::greater,
+              key_of("degrade.memory"), values[degrade_memory]);
+}
+
+/// A tier's thresholds in threshold_keys() order.
+std::array<double, 5> threshold_values(const tier_spec& t) {
+  return {t.degrade_cpu, t.degrade_memory, t.restore_cpu, t.restore_memory, t.emergency_memory};
+}
+
+/// scaler.tiers: the file's values laid over the built-in tiers, each checked on its own and
+/// as combined with the thresholds set directly under scaler (which win over any tier's).
+void read_tiers(const map_reader& scaler, scaler_section& out) {
+  auto& ctx = scaler.ctx();
+  auto tiers = scaler.section("tiers", tier_names(), "tier");
+  for (const auto& name : tier_names()) {
+    auto t = tiers.section(name, {"max_cores", "max_memory", "degrade", "restore", "emergency"});
+    auto& spec = out.tiers[name];
+    uint64_t cores = 0;
+    if (t.read("max_cores", cores, as_count)
+        && t.require(cores <= std::numeric_limits<unsigned>::max(), "max_cores",
+                     "must be at most " + show(uint64_t{std::numeric_limits<unsigned>::max()})))
+      spec.max_cores = static_cast<unsigned>(cores);
+    t.read("max_memory", spec.max_memory, as_size);
+    read_thresholds(t, {&spec.degrade_cpu, &spec.degrade_memory, &spec.restore_cpu,
+                        &spec.restore_memory, &spec.emergency_memory},
+                    nullptr);
+    auto prefix = t.path_of("");
+    check_thresholds(ctx, threshold_values(spec),
+                     [&](const std::string& key) { return prefix + key; });
+  }
+  // A threshold set under scaler: replaces the tier's on every host, so each tier's remaining
+  // values must still fit around it. Runs after the checks of scaler: and of each tier, whose
+  // errors mark their keys bad, so a mistake found there is not reported again here.
+  const std::array<double, 5> top_level{out.degrade_cpu, out.degrade_memory, out.restore_cpu,
+                                        out.restore_memory, out.emergency_memory};
+  for (const auto& name : tier_names()) {
+    auto values = threshold_values(out.tiers[name]);
+    for (size_t i = 0; i < values.size(); ++i)
+      if (out.explicit_keys.count(scaler.path_of(threshold_keys()[i])) > 0)
+        values[i] = top_level[i];
+    auto prefix = tiers.path_of(name) + ".";
+    check_thresholds(ctx, values, [&](const std::string& key) {
+      auto top = scaler.path_of(key);
+      return out.explicit_keys.count(top) > 0 ? top : prefix + key;
+    });
+  }
+}
+
 void read_scaler(const map_reader& top, scaler_section& out) {
   std::vector<std::string> keys{"mode",          "policy",   "evaluation_interval",
                                 "degrade",       "restore",  "emergency",
                                 "stabilization", "min_step", "suspend_after_failures",
-                                "flap_budget",   "reserves", "policies"};
+                                "flap_budget",   "reserves", "policies",
+                                "probation",     "tiers",    "probation_memory_pressure"};
   keys.insert(keys.end(), policy_keys().begin(), policy_keys().end());
   auto r = top.section("scaler", keys);
   auto& ctx = r.ctx();
@@ -945,14 +1035,9 @@ void read_scaler(const map_reader& top, scaler_section& out) {
   r.read_choice("policy", out.policy, policy_names());
   read_positive(r, "evaluation_interval", out.evaluation_interval);
   read_policy_keys(r, out.overrides);
-  auto degrade = r.section("degrade", {"cpu", "memory"});
-  degrade.read("cpu", out.degrade_cpu, as_percent);
-  degrade.read("memory", out.degrade_memory, as_percent);
-  auto restore = r.section("restore", {"cpu", "memory"});
-  restore.read("cpu", out.restore_cpu, as_percent);
-  restore.read("memory", out.restore_memory, as_percent);
-  auto emergency = r.section("emergency", {"memory"});
-  emergency.read("memory", out.emergency_memory, as_percent);
+  read_thresholds(r, {&out.degrade_cpu, &out.degrade_memory, &out.restore_cpu,
+                      &out.restore_memory, &out.emergency_memory},
+                  &out.explicit_keys);
   r.read("stabilization", out.stabilization, as_duration);
   auto step = r.section("min_step", {"cpu_quota", "memory_max", "tasks_max"});
   if (step.read("cpu_quota", out.min_step_cpu_quota, as_number))
@@ -962,16 +1047,20 @@ void read_scaler(const map_reader& top, scaler_section& out) {
   read_at_least(r, "suspend_after_failures", out.suspend_after_failures, 1);
   read_at_least(r, "flap_budget", out.flap_budget, 1);
   auto reserves = r.section("reserves", {"cpu_cores", "memory"});
-  if (reserves.read("cpu_cores", out.reserve_cpu_cores, as_number))
+  if (reserves.read("cpu_cores", out.reserve_cpu_cores, as_number)) {
+    out.explicit_keys.insert(reserves.path_of("cpu_cores"));
     reserves.require(out.reserve_cpu_cores >= 0, "cpu_cores", "must be at least 0");
-  reserves.read("memory", out.reserve_memory, as_size);
-  // Without a gap between restore and degrade the cascade would oscillate.
-  check_order(ctx, restore.path_of("cpu"), out.restore_cpu, relation::less,
-              degrade.path_of("cpu"), out.degrade_cpu);
-  check_order(ctx, restore.path_of("memory"), out.restore_memory, relation::less,
-              degrade.path_of("memory"), out.degrade_memory);
-  check_order(ctx, emergency.path_of("memory"), out.emergency_memory, relation::greater,
-              degrade.path_of("memory"), out.degrade_memory);
+  }
+  if (reserves.read("memory", out.reserve_memory, as_size))
+    out.explicit_keys.insert(reserves.path_of("memory"));
+  auto scaler_prefix = r.path_of("");
+  check_thresholds(ctx,
+                   {out.degrade_cpu, out.degrade_memory, out.restore_cpu, out.restore_memory,
+                    out.emergency_memory},
+                   [&](const std::string& key) { return scaler_prefix + key; });
+  read_positive(r, "probation", out.probation);
+  r.read("probation_memory_pressure", out.probation_memory_pressure, as_percent);
+  read_tiers(r, out);
   auto policies = r.section("policies", policy_names());
   for (const auto& name : policy_names()) {
     policy_override o;

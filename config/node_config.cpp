@@ -1,6 +1,9 @@
 // node_config.cpp -- the few functions node_config.hpp declares.
 #include "config/node_config.hpp"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <filesystem>
 
 namespace conductor::config {
@@ -96,6 +99,85 @@ policy_profile effective_policy(const scaler_section& s) {
   apply(p.up_factor, o.up_factor);
   apply(p.down_factor, o.down_factor);
   return p;
+}
+
+std::map<std::string, tier_spec> default_tiers() {
+  auto tier = [](unsigned max_cores, uint64_t max_memory, double degrade_cpu,
+                 double degrade_memory, double restore, double emergency_memory) {
+    tier_spec t;
+    t.max_cores = max_cores;
+    t.max_memory = max_memory;
+    t.degrade_cpu = degrade_cpu;
+    t.degrade_memory = degrade_memory;
+    t.restore_cpu = restore;
+    t.restore_memory = restore;
+    t.emergency_memory = emergency_memory;
+    return t;
+  };
+  // A small host has little slack, so it acts earlier; a large one has room to wait longer.
+  return {
+    {"small", tier(4, 16ull << 30, 85, 75, 60, 92)},
+    {"medium", tier(16, 64ull << 30, 90, 80, 65, 95)},
+    {"large", tier(0, 0, 90, 85, 70, 97)},
+  };
+}
+
+host_shape detect_host_shape() {
+  host_shape out;
+  auto cores = sysconf(_SC_NPROCESSORS_ONLN);
+  if (cores > 0)
+    out.cores = static_cast<unsigned>(cores);
+  auto pages = sysconf(_SC_PHYS_PAGES);
+  auto page_size = sysconf(_SC_PAGE_SIZE);
+  if (pages > 0 && page_size > 0)
+    out.memory_bytes = static_cast<uint64_t>(pages) * static_cast<uint64_t>(page_size);
+  return out;
+}
+
+namespace {
+
+/// The tier `name` of `s`, or the built-in one for a hand-built section that lacks it.
+tier_spec tier_of(const scaler_section& s, const std::string& name) {
+  auto i = s.tiers.find(name);
+  return i != s.tiers.end() ? i->second : default_tiers().at(name);
+}
+
+} // namespace
+
+std::string host_tier(const scaler_section& s, host_shape host) {
+  if (host.cores == 0 || host.memory_bytes == 0)
+    return "medium";
+  for (const auto& name : tier_names()) {
+    auto t = tier_of(s, name);
+    if ((t.max_cores == 0 || host.cores <= t.max_cores)
+        && (t.max_memory == 0 || host.memory_bytes <= t.max_memory))
+      return name;
+  }
+  return tier_names().back();
+}
+
+scaler_thresholds effective_thresholds(const scaler_section& s, host_shape host) {
+  scaler_thresholds out;
+  out.tier = host_tier(s, host);
+  auto t = tier_of(s, out.tier);
+  auto pick = [&](const char* key, double top_level, double tier_value) {
+    return s.explicit_keys.count(key) > 0 ? top_level : tier_value;
+  };
+  out.degrade_cpu = pick("scaler.degrade.cpu", s.degrade_cpu, t.degrade_cpu);
+  out.degrade_memory = pick("scaler.degrade.memory", s.degrade_memory, t.degrade_memory);
+  out.restore_cpu = pick("scaler.restore.cpu", s.restore_cpu, t.restore_cpu);
+  out.restore_memory = pick("scaler.restore.memory", s.restore_memory, t.restore_memory);
+  out.emergency_memory = pick("scaler.emergency.memory", s.emergency_memory, t.emergency_memory);
+  out.reserve_cpu_cores = s.reserve_cpu_cores;
+  out.reserve_memory = s.reserve_memory;
+  if (out.tier == "small") {
+    // host_tier() only says "small" for a host whose cores and memory are known.
+    if (s.explicit_keys.count("scaler.reserves.cpu_cores") == 0)
+      out.reserve_cpu_cores = std::min(out.reserve_cpu_cores, 0.25 * host.cores);
+    if (s.explicit_keys.count("scaler.reserves.memory") == 0)
+      out.reserve_memory = std::min(out.reserve_memory, host.memory_bytes / 4);
+  }
+  return out;
 }
 
 std::string database_path(const node_config& cfg) {

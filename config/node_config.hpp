@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -159,6 +160,30 @@ inline const std::vector<std::string>& policy_names() {
 /// scaler.policies with CONFIG.md's defaults for all three profiles.
 std::map<std::string, policy_profile> default_policies();
 
+/// scaler.tiers.<name>: the thresholds for hosts of one size. A host belongs to the first tier
+/// of tier_names() whose maxima it is within (host_tier()).
+struct tier_spec {
+  /// The most cores and bytes of memory a host of this tier has; 0 = unbounded.
+  unsigned max_cores = 0;
+  uint64_t max_memory = 0;
+  /// degrade / restore / emergency as under scaler:, for this tier's hosts.
+  double degrade_cpu = 90;
+  double degrade_memory = 80;
+  double restore_cpu = 65;
+  double restore_memory = 65;
+  double emergency_memory = 95;
+};
+
+/// The built-in tiers, smallest first: the order hosts are classified in.
+inline const std::vector<std::string>& tier_names() {
+  static const std::vector<std::string> names{"small", "medium", "large"};
+  return names;
+}
+
+/// scaler.tiers with the built-in values: small (<= 4 cores, <= 16 GiB), medium (<= 16 cores,
+/// <= 64 GiB; the top-level defaults of CONFIG.md) and large (unbounded).
+std::map<std::string, tier_spec> default_tiers();
+
 /// scaler:
 struct scaler_section {
   scaler_mode mode = scaler_mode::enabled;
@@ -186,10 +211,57 @@ struct scaler_section {
   uint64_t reserve_memory = 8ull << 30;
   /// scaler.policies: always holds the three built-in profiles.
   std::map<std::string, policy_profile> policies = default_policies();
+  /// scaler.probation: how long a resized plugin is watched before the resize stands.
+  duration probation = 2min;
+  /// scaler.probation_memory_pressure: percent; a plugin's memory PSI "some avg10" above this
+  /// during probation reverts the resize.
+  double probation_memory_pressure = 20;
+  /// scaler.tiers: always holds the three built-in tiers (tier_names()), with the file's
+  /// values laid over them.
+  std::map<std::string, tier_spec> tiers = default_tiers();
+  /// The threshold and reserve keys the file sets, as dotted paths (`scaler.degrade.cpu`,
+  /// `scaler.reserves.memory`, ...): effective_thresholds() prefers them to the host's tier.
+  std::set<std::string> explicit_keys;
 };
 
 /// The chosen policy with the scaler-level overrides applied.
 policy_profile effective_policy(const scaler_section& s);
+
+/// The size of a machine, as the scaler classifies it into a tier.
+struct host_shape {
+  /// Online CPUs; 0 = unknown.
+  unsigned cores = 0;
+  /// Physical memory in bytes; 0 = unknown.
+  uint64_t memory_bytes = 0;
+};
+
+/// This machine's online CPUs and physical memory (sysconf); a figure the system does not
+/// report stays 0.
+host_shape detect_host_shape();
+
+/// The name of the tier `host` belongs to: the first of tier_names() whose max_cores and
+/// max_memory both hold (0 = unbounded); "large" when none does. A host whose cores or memory
+/// are unknown (0) is "medium", whose thresholds are the long-standing defaults.
+std::string host_tier(const scaler_section& s, host_shape host);
+
+/// The thresholds and reserves the scaler applies on one host.
+struct scaler_thresholds {
+  /// host_tier() of the host.
+  std::string tier;
+  double degrade_cpu = 0;
+  double degrade_memory = 0;
+  double restore_cpu = 0;
+  double restore_memory = 0;
+  double emergency_memory = 0;
+  double reserve_cpu_cores = 0;
+  uint64_t reserve_memory = 0;
+};
+
+/// The thresholds for `host`: each threshold key the file sets under scaler: (explicit_keys)
+/// wins, the others come from the host's tier. Reserves are scaler.reserves, except that on a
+/// small host a reserve the file does not set is capped at 25 % of the host's cores or memory
+/// (the 1-core, 8 GiB default would otherwise take most of such a host).
+scaler_thresholds effective_thresholds(const scaler_section& s, host_shape host);
 
 /// plugins[].limits / plugins[].variants[].limits
 struct limit_set {

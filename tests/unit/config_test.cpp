@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <set>
 #include <string>
 #include <tuple>
 #include <unistd.h>
@@ -48,6 +49,13 @@ bool same(const policy_override& a, const policy_override& b) {
          == std::tie(b.scale_up_cpu, b.scale_up_memory, b.scale_up_tasks, b.scale_down_cpu,
                      b.scale_down_memory, b.scale_down_tasks, b.confirm_up, b.confirm_down,
                      b.cooldown, b.up_factor, b.down_factor);
+}
+
+bool same(const tier_spec& a, const tier_spec& b) {
+  return std::tie(a.max_cores, a.max_memory, a.degrade_cpu, a.degrade_memory, a.restore_cpu,
+                  a.restore_memory, a.emergency_memory)
+         == std::tie(b.max_cores, b.max_memory, b.degrade_cpu, b.degrade_memory, b.restore_cpu,
+                     b.restore_memory, b.emergency_memory);
 }
 
 /// The fields in which `a` and `b` differ. Lists are compared by length only: this serves to
@@ -99,6 +107,9 @@ lines differences(const node_config& a, const node_config& b) {
   CONDUCTOR_COMPARE(scaler.reserve_cpu_cores)
   CONDUCTOR_COMPARE(scaler.reserve_memory)
   CONDUCTOR_COMPARE(scaler.policies.size())
+  CONDUCTOR_COMPARE(scaler.probation)
+  CONDUCTOR_COMPARE(scaler.probation_memory_pressure)
+  CONDUCTOR_COMPARE(scaler.tiers.size())
   CONDUCTOR_COMPARE(plugins.size())
   CONDUCTOR_COMPARE(persistence.path)
   CONDUCTOR_COMPARE(persistence.retention)
@@ -119,6 +130,11 @@ lines differences(const node_config& a, const node_config& b) {
     auto other = b.scaler.policies.find(name);
     if (other == b.scaler.policies.end() || !same(profile, other->second))
       out.emplace_back("scaler.policies." + name);
+  }
+  for (const auto& [name, tier] : a.scaler.tiers) {
+    auto other = b.scaler.tiers.find(name);
+    if (other == b.scaler.tiers.end() || !same(tier, other->second))
+      out.emplace_back("scaler.tiers." + name);
   }
   return out;
 }
@@ -200,6 +216,16 @@ scaler:
   suspend_after_failures: 5
   flap_budget: 12
   reserves: {cpu_cores: 0.5, memory: 2GiB}
+  probation: 5m
+  probation_memory_pressure: 30
+  tiers:
+    small:
+      max_cores: 2
+      max_memory: 8GiB
+      degrade: {cpu: 80, memory: 70}
+      restore: {cpu: 50, memory: 50}
+      emergency: {memory: 90}
+    large: {max_cores: 128, max_memory: 1TiB}
   policies:
     conservative:
       confirm_up: 6
@@ -297,6 +323,10 @@ CAF_TEST(the defaults match CONFIG.md) {
   CAF_CHECK_EQUAL(to_string(cfg.logging.level), std::string{"info"});
   CAF_CHECK_EQUAL(cfg.scaler.min_step_memory_max, uint64_t{256} << 20);
   CAF_CHECK_EQUAL(cfg.scaler.reserve_memory, uint64_t{8} << 30);
+  CAF_CHECK_EQUAL(cfg.scaler.probation, duration{2min});
+  CAF_CHECK_EQUAL(cfg.scaler.probation_memory_pressure, 20);
+  CAF_CHECK_EQUAL(cfg.scaler.tiers.size(), 3u);
+  CAF_CHECK(cfg.scaler.explicit_keys.empty());
   CAF_CHECK_EQUAL(cfg.http.max_body, 64u << 10);
   auto policies = default_policies();
   CAF_REQUIRE_EQUAL(policies.size(), 3u);
@@ -419,6 +449,29 @@ CAF_TEST(a full example loads with every value) {
   CAF_CHECK_EQUAL(s.flap_budget, 12);
   CAF_CHECK_EQUAL(s.reserve_cpu_cores, 0.5);
   CAF_CHECK_EQUAL(s.reserve_memory, uint64_t{2} << 30);
+  CAF_CHECK_EQUAL(s.probation, duration{5min});
+  CAF_CHECK_EQUAL(s.probation_memory_pressure, 30);
+  CAF_CHECK_EQUAL(s.explicit_keys,
+                  (std::set<std::string>{"scaler.degrade.cpu", "scaler.degrade.memory",
+                                         "scaler.restore.cpu", "scaler.restore.memory",
+                                         "scaler.emergency.memory", "scaler.reserves.cpu_cores",
+                                         "scaler.reserves.memory"}));
+  // scaler.tiers: the fields set replace the built-in values, the others stay.
+  CAF_REQUIRE_EQUAL(s.tiers.size(), 3u);
+  const auto& small = s.tiers.at("small");
+  CAF_CHECK_EQUAL(small.max_cores, 2u);
+  CAF_CHECK_EQUAL(small.max_memory, uint64_t{8} << 30);
+  CAF_CHECK_EQUAL(small.degrade_cpu, 80);
+  CAF_CHECK_EQUAL(small.degrade_memory, 70);
+  CAF_CHECK_EQUAL(small.restore_cpu, 50);
+  CAF_CHECK_EQUAL(small.restore_memory, 50);
+  CAF_CHECK_EQUAL(small.emergency_memory, 90);
+  CAF_CHECK(same(s.tiers.at("medium"), default_tiers().at("medium")));
+  const auto& large = s.tiers.at("large");
+  CAF_CHECK_EQUAL(large.max_cores, 128u);
+  CAF_CHECK_EQUAL(large.max_memory, uint64_t{1} << 40);
+  CAF_CHECK_EQUAL(large.degrade_memory, 85);
+  CAF_CHECK_EQUAL(large.emergency_memory, 97);
   auto up_cpu = s.overrides.scale_up_cpu;
   auto cooldown = s.overrides.cooldown;
   CAF_REQUIRE(up_cpu && cooldown);
@@ -676,6 +729,75 @@ CAF_TEST(restore must stay below degrade and emergency above it) {
   CAF_CHECK_EQUAL(errors_of("scaler:\n  degrade: {memory: 80}\n  emergency: {memory: 80}\n"),
                   lines{"node.yaml:3:23: scaler.emergency.memory: must be greater than "
                         "scaler.degrade.memory (80), got 80"});
+}
+
+CAF_TEST(probation must be positive and its memory pressure a percentage) {
+  CAF_CHECK_EQUAL(errors_of("scaler:\n  probation: 0s\n"),
+                  lines{"node.yaml:2:14: scaler.probation: must be greater than 0, got 0s"});
+  CAF_CHECK_EQUAL(errors_of("scaler:\n  probation: 2\n"),
+                  lines{"node.yaml:2:14: scaler.probation: invalid duration \"2\": missing unit "
+                        "(expected ms|s|m|h)"});
+  CAF_CHECK_EQUAL(errors_of("scaler:\n  probation_memory_pressure: 120\n"),
+                  lines{"node.yaml:2:30: scaler.probation_memory_pressure: must be a percentage "
+                        "in 0..100, got 120"});
+}
+
+CAF_TEST(only the built-in tiers exist) {
+  CAF_CHECK_EQUAL(errors_of("scaler:\n  tiers:\n    huge: {max_cores: 256}\n"),
+                  lines{"node.yaml:3:5: scaler.tiers: unknown tier \"huge\" (expected "
+                        "small|medium|large)"});
+  CAF_CHECK_EQUAL(errors_of("scaler:\n  tiers:\n    small:\n      max_cors: 2\n"),
+                  lines{"node.yaml:4:7: scaler.tiers.small: unknown key \"max_cors\" (did you "
+                        "mean \"max_cores\"?)"});
+  CAF_CHECK_EQUAL(errors_of("scaler:\n  tiers: [small]\n"),
+                  lines{"node.yaml:2:10: scaler.tiers: expected a map, got a list"});
+}
+
+CAF_TEST(tier fields have their ranges) {
+  CAF_CHECK_EQUAL(errors_of("scaler:\n  tiers:\n    small: {max_cores: -1}\n"),
+                  lines{"node.yaml:3:24: scaler.tiers.small.max_cores: expected a non-negative "
+                        "integer, got \"-1\""});
+  CAF_CHECK_EQUAL(errors_of("scaler:\n  tiers:\n    small: {max_cores: 5000000000}\n"),
+                  lines{"node.yaml:3:24: scaler.tiers.small.max_cores: must be at most "
+                        "4294967295, got 5000000000"});
+  CAF_CHECK_EQUAL(errors_of("scaler:\n  tiers:\n    small: {max_memory: 16GB}\n"),
+                  lines{"node.yaml:3:25: scaler.tiers.small.max_memory: invalid size \"16GB\": "
+                        "unit \"GB\" is not accepted, write GiB (units are powers of 1024)"});
+  CAF_CHECK_EQUAL(errors_of("scaler:\n  tiers:\n    large:\n      degrade: {cpu: 101}\n"),
+                  lines{"node.yaml:4:22: scaler.tiers.large.degrade.cpu: must be a percentage in "
+                        "0..100, got 101"});
+}
+
+CAF_TEST(in every tier restore stays below degrade and emergency above it) {
+  CAF_CHECK_EQUAL(errors_of("scaler:\n  tiers:\n    small:\n      restore: {cpu: 85}\n"),
+                  lines{"node.yaml:4:22: scaler.tiers.small.restore.cpu: must be less than "
+                        "scaler.tiers.small.degrade.cpu (85), got 85"});
+  CAF_CHECK_EQUAL(errors_of("scaler:\n  tiers:\n    large:\n      degrade: {memory: 60}\n"),
+                  lines{"node.yaml:4:25: scaler.tiers.large.degrade.memory: must be greater than "
+                        "scaler.tiers.large.restore.memory (70), got 60"});
+  CAF_CHECK_EQUAL(errors_of("scaler:\n  tiers:\n    medium:\n      emergency: {memory: 80}\n"),
+                  lines{"node.yaml:4:27: scaler.tiers.medium.emergency.memory: must be greater "
+                        "than scaler.tiers.medium.degrade.memory (80), got 80"});
+}
+
+CAF_TEST(a threshold set under scaler must fit the values every tier supplies around it) {
+  // degrade.cpu 70 holds against the top-level restore.cpu (65), but on a large host it meets
+  // that tier's restore.cpu of 70.
+  CAF_CHECK_EQUAL(errors_of("scaler:\n  degrade: {cpu: 70}\n"),
+                  lines{"node.yaml:2:18: scaler.degrade.cpu: must be greater than "
+                        "scaler.tiers.large.restore.cpu (70), got 70"});
+  CAF_CHECK_EQUAL(errors_of("scaler:\n  emergency: {memory: 84}\n"),
+                  lines{"node.yaml:2:23: scaler.emergency.memory: must be greater than "
+                        "scaler.tiers.large.degrade.memory (85), got 84"});
+  // Setting the other key too settles it, and a tier override can as well.
+  CAF_CHECK_EQUAL(errors_of("scaler:\n  degrade: {cpu: 70}\n  restore: {cpu: 50}\n"), lines{});
+  CAF_CHECK_EQUAL(errors_of("scaler:\n  degrade: {cpu: 70}\n  tiers:\n    large:\n"
+                            "      restore: {cpu: 60}\n"),
+                  lines{});
+  // A mistake in the top-level pair is reported once, there.
+  CAF_CHECK_EQUAL(errors_of("scaler:\n  restore:\n    cpu: 95\n"),
+                  lines{"node.yaml:3:10: scaler.restore.cpu: must be less than scaler.degrade.cpu "
+                        "(90), got 95"});
 }
 
 CAF_TEST(scale_down must stay below scale_up in every profile) {
