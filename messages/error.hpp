@@ -24,6 +24,8 @@ enum class ec : uint8_t {
   probe_failed,
   /// A request named an actor, plugin or target that does not exist.
   unknown_name,
+  /// A request's argument is not one the receiver accepts (context: which).
+  invalid_argument,
 };
 
 /// The name of an error code, e.g. "restart_intensity".

@@ -19,6 +19,8 @@ std::string to_string(ec x) {
       return "probe_failed";
     case ec::unknown_name:
       return "unknown_name";
+    case ec::invalid_argument:
+      return "invalid_argument";
   }
   return "unknown_error";
 }

@@ -2,6 +2,14 @@
 
 namespace conductor {
 
+namespace {
+
+limit_values limits_of(const config::limit_set& l) {
+  return {l.cpu_quota.value_or(0), l.memory_max.value_or(0), l.tasks_max.value_or(0)};
+}
+
+} // namespace
+
 node_settings make_settings(const config::node_config& cfg) {
   node_settings out;
   out.collector.interval = cfg.collector.interval;
@@ -22,18 +30,34 @@ node_settings make_settings(const config::node_config& cfg) {
   out.scaler.mode = config::to_string(s.mode);
   out.scaler.policy = s.policy;
   out.scaler.evaluation_interval = s.evaluation_interval;
-  out.scaler.degrade_cpu = s.degrade_cpu;
-  out.scaler.degrade_memory = s.degrade_memory;
-  out.scaler.restore_cpu = s.restore_cpu;
-  out.scaler.restore_memory = s.restore_memory;
-  out.scaler.emergency_memory = s.emergency_memory;
+  auto host = config::detect_host_shape();
+  auto thresholds = config::effective_thresholds(s, host);
+  out.scaler.degrade_cpu = thresholds.degrade_cpu;
+  out.scaler.degrade_memory = thresholds.degrade_memory;
+  out.scaler.restore_cpu = thresholds.restore_cpu;
+  out.scaler.restore_memory = thresholds.restore_memory;
+  out.scaler.emergency_memory = thresholds.emergency_memory;
   out.scaler.stabilization = s.stabilization;
   out.scaler.confirm_up = policy.confirm_up;
   out.scaler.min_confidence = cfg.prediction.min_confidence;
+  out.scaler.profile = policy;
+  out.scaler.min_step = {s.min_step_cpu_quota, s.min_step_memory_max, s.min_step_tasks_max};
+  out.scaler.suspend_after_failures = s.suspend_after_failures;
+  out.scaler.flap_budget = s.flap_budget;
+  out.scaler.reserve_cpu_cores = thresholds.reserve_cpu_cores;
+  out.scaler.reserve_memory = thresholds.reserve_memory;
+  out.scaler.host_cores = host.cores;
+  out.scaler.host_memory = host.memory_bytes;
+  out.scaler.tier = thresholds.tier;
+  out.scaler.probation = s.probation;
+  out.scaler.probation_memory_pressure = s.probation_memory_pressure;
   out.persistence.path = config::database_path(cfg);
   out.persistence.retention = cfg.persistence.retention;
   out.persistence.batch = cfg.persistence.batch;
   out.health = make_health_settings(cfg);
+  // Under pressure from the same thresholds the scaler uses.
+  out.health.degrade_cpu = out.scaler.degrade_cpu;
+  out.health.degrade_memory = out.scaler.degrade_memory;
   out.plugins.cgroup_root = cfg.collector.cgroup_root;
   out.plugins.log_dir = cfg.node.data_dir + "/plugins";
   for (const auto& p : cfg.plugins) {
@@ -50,7 +74,42 @@ node_settings make_settings(const config::node_config& cfg) {
     x.drain_url = p.drain.url;
     x.grace = p.drain.grace;
     x.start_retries = p.start_retries;
+    for (const auto& v : p.variants)
+      x.variants.push_back({v.name, v.command, limits_of(v.limits)});
+    if (p.bounds.cpu_quota) {
+      x.min_limits.cpu_quota = p.bounds.cpu_quota->first;
+      x.max_limits.cpu_quota = p.bounds.cpu_quota->second;
+    }
+    if (p.bounds.memory_max) {
+      x.min_limits.memory_max = p.bounds.memory_max->first;
+      x.max_limits.memory_max = p.bounds.memory_max->second;
+    }
+    if (p.bounds.tasks_max) {
+      x.min_limits.tasks_max = p.bounds.tasks_max->first;
+      x.max_limits.tasks_max = p.bounds.tasks_max->second;
+    }
     out.plugins.plugins.push_back(std::move(x));
+  }
+  out.scaler.plugins = out.plugins.plugins;
+  return out;
+}
+
+const std::vector<std::string>& command_of(const plugin_settings& p, size_t variant) {
+  if (variant < p.variants.size() && !p.variants[variant].command.empty())
+    return p.variants[variant].command;
+  return p.command;
+}
+
+limit_values limits_of(const plugin_settings& p, size_t variant) {
+  limit_values out{p.cpu_quota, p.memory_max, p.tasks_max};
+  if (variant < p.variants.size()) {
+    const auto& v = p.variants[variant].limits;
+    if (v.cpu_quota > 0)
+      out.cpu_quota = v.cpu_quota;
+    if (v.memory_max > 0)
+      out.memory_max = v.memory_max;
+    if (v.tasks_max > 0)
+      out.tasks_max = v.tasks_max;
   }
   return out;
 }

@@ -16,6 +16,14 @@
 
 namespace conductor {
 
+/// A plugin's cgroup limits, or bounds of them; 0 = not set.
+struct limit_values {
+  /// Percent of one core.
+  double cpu_quota = 0;
+  uint64_t memory_max = 0;
+  uint64_t tasks_max = 0;
+};
+
 /// A plugin's own signals (plugins[].metrics): the values named are scraped
 /// from its URL with its samples.
 struct plugin_signals_settings {
@@ -51,6 +59,49 @@ struct predictor_settings {
   std::string model = "auto";
 };
 
+/// One variant of a plugin (largest first): what it runs and its limits.
+struct variant_settings {
+  std::string name;
+  /// Empty: the plugin's own command.
+  std::vector<std::string> command;
+  /// Overlaid on the plugin's limits (0 = the plugin's).
+  limit_values limits;
+};
+
+/// One managed plugin, as the plugin manager runs it and the scaler weighs it.
+///
+/// With variants the plugin starts on variant 0, the largest; a variant's
+/// command replaces the plugin's command and its limits are laid over the
+/// plugin's. The cascade steps down through the variants, then disables.
+struct plugin_settings {
+  std::string name;
+  int32_t priority = 0;
+  std::vector<std::string> command;
+  std::string working_dir;
+  std::map<std::string, std::string> env;
+  /// Limits applied to its cgroup before it starts; 0 = not set (left as the
+  /// cgroup has it).
+  double cpu_quota = 0;
+  uint64_t memory_max = 0;
+  uint64_t tasks_max = 0;
+  /// The drain signal's name ("SIGUSR1"; empty = none) or URL (empty = none),
+  /// and the grace a drain, then SIGTERM, may take.
+  std::string drain_signal;
+  std::string drain_url;
+  std::chrono::nanoseconds grace{};
+  int32_t start_retries = 5;
+  std::vector<variant_settings> variants;
+  /// The bounds the scaler resizes its limits within (0 = unbounded).
+  limit_values min_limits;
+  limit_values max_limits;
+};
+
+/// The command a plugin runs on `variant` (see plugin_settings).
+const std::vector<std::string>& command_of(const plugin_settings& p, size_t variant);
+
+/// The limits a plugin has on `variant` (see plugin_settings).
+limit_values limits_of(const plugin_settings& p, size_t variant);
+
 /// The scaler's part, with the chosen policy already applied.
 struct scaler_settings {
   /// enabled | disabled | manual
@@ -68,6 +119,26 @@ struct scaler_settings {
   int32_t confirm_up = 1;
   /// Below this a forecast triggers nothing.
   double min_confidence = 0;
+  /// The resizing loop's numbers: the chosen policy with overrides applied.
+  config::policy_profile profile;
+  /// scaler.min_step per resource.
+  limit_values min_step;
+  int32_t suspend_after_failures = 3;
+  /// Actions per plugin per hour.
+  int32_t flap_budget = 6;
+  /// Never handed to plugins.
+  double reserve_cpu_cores = 1;
+  uint64_t reserve_memory = 0;
+  /// The host the thresholds were chosen for, and its tier.
+  double host_cores = 0;
+  uint64_t host_memory = 0;
+  std::string tier;
+  /// How long a resize stays on probation, and the plugin's memory pressure
+  /// (PSI some avg10, percent) that reverts it then.
+  std::chrono::nanoseconds probation{};
+  double probation_memory_pressure = 20;
+  /// The managed plugins (the plugin manager's list).
+  std::vector<plugin_settings> plugins;
 };
 
 /// The persistence actor's part.
@@ -108,26 +179,6 @@ struct health_settings {
   double degrade_memory = 0;
   /// health.breaker, for every target.
   config::breaker_section breaker;
-};
-
-/// One managed plugin, as the plugin manager runs it.
-struct plugin_settings {
-  std::string name;
-  int32_t priority = 0;
-  std::vector<std::string> command;
-  std::string working_dir;
-  std::map<std::string, std::string> env;
-  /// Limits applied to its cgroup before it starts; 0 = not set (left as the
-  /// cgroup has it).
-  double cpu_quota = 0;
-  uint64_t memory_max = 0;
-  uint64_t tasks_max = 0;
-  /// The drain signal's name ("SIGUSR1"; empty = none) or URL (empty = none),
-  /// and the grace a drain, then SIGTERM, may take.
-  std::string drain_signal;
-  std::string drain_url;
-  std::chrono::nanoseconds grace{};
-  int32_t start_retries = 5;
 };
 
 /// The plugin manager's part.

@@ -91,6 +91,17 @@ struct decision {
   std::string policy;
   /// The forecast confidence the decision relied on (1 for measured triggers).
   double confidence = 1;
+  /// decided (the scaler chose it; a plugin step is then carried out by the
+  /// plugin manager) | applied | failed (the plugin manager's outcome of it)
+  /// | none (an explanation of no action, on request).
+  std::string status;
+  /// Why it failed (status failed).
+  std::string error;
+  /// variant: the variant switched to; enable: the variant restored.
+  std::string variant;
+  /// resize, revert, variant: the limits before and after.
+  limit_values old_limits;
+  limit_values new_limits;
 };
 
 /// The outcome of one health check (produced by the health actor), with the
@@ -200,6 +211,24 @@ struct preflight_answer {
   double free_cpu_cores = 0;
 };
 
+/// The scaler as operators see it.
+struct scaler_status {
+  /// enabled | disabled | manual
+  std::string mode;
+  /// Why the scaler suspended itself (mode manual); empty otherwise.
+  std::string suspended_reason;
+  /// The host: unknown | normal | pressure | emergency | suspended
+  std::string host_state;
+  std::string policy;
+  std::string tier;
+  int32_t consecutive_failures = 0;
+  /// The cascade's steps in effect, oldest first: "batch: disabled".
+  std::vector<std::string> degraded;
+  /// Plugins on probation after a resize.
+  std::vector<std::string> probation;
+  uint64_t decisions = 0;
+};
+
 /// The supervisor's view of one child actor.
 struct child_info {
   std::string name;
@@ -221,6 +250,29 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, breaker_section& x) {
   return f(caf::meta::type_name("breaker_section"), x.failure_threshold, x.failure_rate,
            x.window, x.reset_timeout, x.backoff, x.max_reset_timeout, x.half_open_trials);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, resource_percent& x) {
+  return f(caf::meta::type_name("resource_percent"), x.cpu, x.memory, x.tasks);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, policy_profile& x) {
+  return f(caf::meta::type_name("policy_profile"), x.scale_up, x.scale_down, x.confirm_up,
+           x.confirm_down, x.cooldown, x.up_factor, x.down_factor);
+}
+
+inline bool operator==(const resource_percent& a, const resource_percent& b) {
+  return std::tie(a.cpu, a.memory, a.tasks) == std::tie(b.cpu, b.memory, b.tasks);
+}
+
+inline bool operator==(const policy_profile& a, const policy_profile& b) {
+  auto tie = [](const policy_profile& x) {
+    return std::tie(x.scale_up, x.scale_down, x.confirm_up, x.confirm_down, x.cooldown,
+                    x.up_factor, x.down_factor);
+  };
+  return tie(a) == tie(b);
 }
 
 inline bool operator==(const breaker_section& a, const breaker_section& b) {
@@ -249,9 +301,15 @@ typename Inspector::result_type inspect(Inspector& f, forecast& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, limit_values& x) {
+  return f(caf::meta::type_name("limit_values"), x.cpu_quota, x.memory_max, x.tasks_max);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, decision& x) {
   return f(caf::meta::type_name("decision"), x.at, x.action, x.target, x.trigger, x.reason,
-           x.inputs, x.policy, x.confidence);
+           x.inputs, x.policy, x.confidence, x.status, x.error, x.variant, x.old_limits,
+           x.new_limits);
 }
 
 template <class Inspector>
@@ -300,6 +358,12 @@ typename Inspector::result_type inspect(Inspector& f, preflight_answer& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, scaler_status& x) {
+  return f(caf::meta::type_name("scaler_status"), x.mode, x.suspended_reason, x.host_state,
+           x.policy, x.tier, x.consecutive_failures, x.degraded, x.probation, x.decisions);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, child_info& x) {
   return f(caf::meta::type_name("child_info"), x.name, x.running, x.restarts, x.last_exit);
 }
@@ -325,7 +389,10 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, scaler_settings& x) {
   return f(caf::meta::type_name("scaler_settings"), x.mode, x.policy, x.evaluation_interval,
            x.degrade_cpu, x.degrade_memory, x.restore_cpu, x.restore_memory, x.emergency_memory,
-           x.stabilization, x.confirm_up, x.min_confidence);
+           x.stabilization, x.confirm_up, x.min_confidence, x.profile, x.min_step,
+           x.suspend_after_failures, x.flap_budget, x.reserve_cpu_cores, x.reserve_memory,
+           x.host_cores, x.host_memory, x.tier, x.probation, x.probation_memory_pressure,
+           x.plugins);
 }
 
 template <class Inspector>
@@ -346,10 +413,15 @@ typename Inspector::result_type inspect(Inspector& f, health_settings& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, variant_settings& x) {
+  return f(caf::meta::type_name("variant_settings"), x.name, x.command, x.limits);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, plugin_settings& x) {
   return f(caf::meta::type_name("plugin_settings"), x.name, x.priority, x.command,
            x.working_dir, x.env, x.cpu_quota, x.memory_max, x.tasks_max, x.drain_signal,
-           x.drain_url, x.grace, x.start_retries);
+           x.drain_url, x.grace, x.start_retries, x.variants, x.min_limits, x.max_limits);
 }
 
 template <class Inspector>
@@ -379,7 +451,8 @@ typename Inspector::result_type inspect(Inspector& f, node_settings& x) {
 
 CONDUCTOR_FIELDS_EQUAL(resource_sample, a, b, c, d, e)
 CONDUCTOR_FIELDS_EQUAL(forecast, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s)
-CONDUCTOR_FIELDS_EQUAL(decision, a, b, c, d, e, f, g, h)
+CONDUCTOR_FIELDS_EQUAL(limit_values, a, b, c)
+CONDUCTOR_FIELDS_EQUAL(decision, a, b, c, d, e, f, g, h, i, j, k, l, m)
 CONDUCTOR_FIELDS_EQUAL(health_event, a, b, c, d, e, f, g, h, i, j)
 CONDUCTOR_FIELDS_EQUAL(check_outcome, a, b, c, d, e)
 CONDUCTOR_FIELDS_EQUAL(plugin_event, a, b, c, d, e)
@@ -388,15 +461,18 @@ CONDUCTOR_FIELDS_EQUAL(target_health, a, b, c, d, e, f, g, h, i, j, k, l, m, n)
 CONDUCTOR_FIELDS_EQUAL(breaker_transition, a, b, c, d, e)
 CONDUCTOR_FIELDS_EQUAL(preflight_request, a, b, c)
 CONDUCTOR_FIELDS_EQUAL(preflight_answer, a, b, c, d, e)
+CONDUCTOR_FIELDS_EQUAL(scaler_status, a, b, c, d, e, f, g, h, i)
 CONDUCTOR_FIELDS_EQUAL(child_info, a, b, c, d)
 CONDUCTOR_FIELDS_EQUAL(plugin_signals_settings, a, b, c)
 CONDUCTOR_FIELDS_EQUAL(collector_settings, a, b, c, d, e)
 CONDUCTOR_FIELDS_EQUAL(predictor_settings, a, b, c, d, e)
-CONDUCTOR_FIELDS_EQUAL(scaler_settings, a, b, c, d, e, f, g, h, i, j, k)
+CONDUCTOR_FIELDS_EQUAL(scaler_settings, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r,
+                       s, t, u, v, w)
 CONDUCTOR_FIELDS_EQUAL(persistence_settings, a, b, c)
 CONDUCTOR_FIELDS_EQUAL(health_target_settings, a, b, c, d, e, f, g, h, i, j)
 CONDUCTOR_FIELDS_EQUAL(health_settings, a, b, c, d, e, f)
-CONDUCTOR_FIELDS_EQUAL(plugin_settings, a, b, c, d, e, f, g, h, i, j, k, l)
+CONDUCTOR_FIELDS_EQUAL(variant_settings, a, b, c)
+CONDUCTOR_FIELDS_EQUAL(plugin_settings, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o)
 CONDUCTOR_FIELDS_EQUAL(plugins_settings, a, b, c)
 CONDUCTOR_FIELDS_EQUAL(node_settings, a, b, c, d, e, f)
 

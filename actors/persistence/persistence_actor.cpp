@@ -3,12 +3,25 @@
 #include <chrono>
 
 #include <caf/system_messages.hpp>
+#include <nlohmann/json.hpp>
 
 #include "actors/logger.hpp"
 
 namespace conductor {
 
 namespace {
+
+/// The limits that are set, as a JSON object for the audit.
+std::string limits_json(const limit_values& l) {
+  nlohmann::json j = nlohmann::json::object();
+  if (l.cpu_quota > 0)
+    j["cpu_quota"] = l.cpu_quota;
+  if (l.memory_max > 0)
+    j["memory_max"] = l.memory_max;
+  if (l.tasks_max > 0)
+    j["tasks_max"] = l.tasks_max;
+  return j.dump();
+}
 
 using self_ptr = persistence_actor::stateful_pointer<persistence_state>;
 
@@ -85,7 +98,9 @@ persistence(persistence_actor::stateful_pointer<persistence_state> self,
     [=](const decision& d) {
       auto& st = self->state;
       decision_row row{unix_seconds(d.at), d.action, d.target,  d.trigger,
-                       d.reason,           d.inputs, d.policy, d.confidence};
+                       d.reason,           d.inputs, d.policy, d.confidence,
+                       d.status,           d.error,  d.variant, limits_json(d.old_limits),
+                       limits_json(d.new_limits)};
       if (st.store->insert_decision(row) < 0) {
         st.metrics->persistence_errors.add({}).increment();
         CONDUCTOR_LOG(error, "persistence") << "audit write failed: " << st.store->last_error();

@@ -24,7 +24,12 @@ CREATE TABLE IF NOT EXISTS autoscaler_history (
   reason     TEXT NOT NULL,
   inputs     TEXT NOT NULL DEFAULT '{}',
   policy     TEXT NOT NULL DEFAULT '',
-  confidence REAL NOT NULL DEFAULT 1
+  confidence REAL NOT NULL DEFAULT 1,
+  status     TEXT NOT NULL DEFAULT '',
+  error      TEXT NOT NULL DEFAULT '',
+  variant    TEXT NOT NULL DEFAULT '',
+  old_limits TEXT NOT NULL DEFAULT '{}',
+  new_limits TEXT NOT NULL DEFAULT '{}'
 );
 CREATE INDEX IF NOT EXISTS autoscaler_history_time ON autoscaler_history(timestamp);
 CREATE TABLE IF NOT EXISTS breaker_transitions (
@@ -79,6 +84,17 @@ std::unique_ptr<sqlite_store> sqlite_store::open(const std::string& path, std::s
   // the process (the audit path asks for FULL per transaction in a later issue).
   // The page cache is capped at 512 KiB (SQLite's default is 2 MiB): the node
   // appends rows and rarely reads, so a bigger cache only grows its RSS.
+  // Version 2 added each audit row's outcome and limits.
+  if (found == 1) {
+    for (const char* column :
+         {"status TEXT NOT NULL DEFAULT ''", "error TEXT NOT NULL DEFAULT ''",
+          "variant TEXT NOT NULL DEFAULT ''", "old_limits TEXT NOT NULL DEFAULT '{}'",
+          "new_limits TEXT NOT NULL DEFAULT '{}'"})
+      if (!store->exec(("ALTER TABLE autoscaler_history ADD COLUMN " + std::string{column}).c_str())) {
+        error = "cannot migrate database " + path + " to schema version 2: " + store->last_error_;
+        return nullptr;
+      }
+  }
   if (!store->exec("PRAGMA journal_mode=WAL") || !store->exec("PRAGMA synchronous=NORMAL")
       || !store->exec("PRAGMA cache_size=-512") || !store->exec(schema_sql)
       || !store->exec(("PRAGMA user_version=" + std::to_string(schema_version)).c_str())) {
@@ -89,7 +105,8 @@ std::unique_ptr<sqlite_store> sqlite_store::open(const std::string& path, std::s
     "INSERT INTO autoscaler_metrics(timestamp, source, metric, value) VALUES (?, ?, ?, ?)");
   store->insert_decision_ = store->prepare(
     "INSERT INTO autoscaler_history(timestamp, action, target, trigger, reason, inputs, policy,"
-    " confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    " confidence, status, error, variant, old_limits, new_limits)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   store->insert_breaker_ = store->prepare(
     "INSERT INTO breaker_transitions(timestamp, target, from_state, to_state, reason)"
     " VALUES (?, ?, ?, ?, ?)");
@@ -172,6 +189,11 @@ int64_t sqlite_store::insert_decision(const decision_row& row) {
   bind_text(insert_decision_, 6, row.inputs.empty() ? std::string{"{}"} : row.inputs);
   bind_text(insert_decision_, 7, row.policy);
   sqlite3_bind_double(insert_decision_, 8, row.confidence);
+  bind_text(insert_decision_, 9, row.status);
+  bind_text(insert_decision_, 10, row.error);
+  bind_text(insert_decision_, 11, row.variant);
+  bind_text(insert_decision_, 12, row.old_limits.empty() ? std::string{"{}"} : row.old_limits);
+  bind_text(insert_decision_, 13, row.new_limits.empty() ? std::string{"{}"} : row.new_limits);
   if (sqlite3_step(insert_decision_) != SQLITE_DONE)
     return fail("insert decision"), -1;
   return sqlite3_last_insert_rowid(db_);

@@ -35,6 +35,13 @@ struct decision_row {
   std::string inputs;
   std::string policy;
   double confidence = 1;
+  /// decided | applied | failed (messages/types.hpp, decision)
+  std::string status;
+  std::string error;
+  std::string variant;
+  /// JSON objects: {"cpu_quota":..,"memory_max":..,"tasks_max":..}, set ones only.
+  std::string old_limits;
+  std::string new_limits;
 };
 
 /// One circuit breaker transition (a row of breaker_transitions).
@@ -49,7 +56,7 @@ struct breaker_row {
 class sqlite_store {
 public:
   /// The schema version this build writes (PRAGMA user_version).
-  static constexpr int schema_version = 1;
+  static constexpr int schema_version = 2;
 
   /// Opens (creating if needed) the database at `path` (":memory:" works),
   /// switches it to WAL and creates the schema. On failure returns nullptr

@@ -34,7 +34,8 @@ CAF_TEST(forecasts roundtrip) {
 CAF_TEST(decisions roundtrip) {
   decision x{at(1700000000), "degrade", "voice", "forecast",
              "memory forecast 85% in 5m >= degrade 80%", R"({"memory_percent":70})",
-             "balanced", 0.8};
+             "balanced", 0.8, "failed", "write memory.max: Device or resource busy", "small",
+             {200, 4ull << 30, 256}, {100, 1ull << 30, 0}};
   CAF_CHECK_EQUAL(roundtrip(x), x);
 }
 
@@ -63,7 +64,21 @@ CAF_TEST(settings roundtrip) {
   x.collector = {250ms, {"/", "/var"}, "/sys/fs/cgroup/conductor", {"voice", "chat"},
                  {{"voice", "http://127.0.0.1:7001/metrics", {"queue_depth"}}}};
   x.predictor = {30min, 5min, 0.9, 30s, "damped"};
-  x.scaler = {"enabled", "balanced", 30s, 90, 80, 65, 65, 95, 5min, 3, 0.6};
+  x.scaler.mode = "manual";
+  x.scaler.evaluation_interval = 30s;
+  x.scaler.degrade_memory = 80;
+  x.scaler.profile.up_factor = 1.5;
+  x.scaler.min_step = {50, 256 << 20, 32};
+  x.scaler.tier = "medium";
+  x.scaler.probation = 2min;
+  plugin_settings voice;
+  voice.name = "voice";
+  voice.command = {"/bin/voice"};
+  voice.variants.push_back({"large", {"/bin/voice", "--large"}, {0, 4ull << 30, 0}});
+  voice.variants.push_back({"small", {}, {0, 1ull << 30, 0}});
+  voice.max_limits.memory_max = 16ull << 30;
+  x.plugins.plugins.push_back(voice);
+  x.scaler.plugins = x.plugins.plugins;
   x.persistence = {"/tmp/c.db", 24h, 1s};
   x.health.targets.push_back(
     {"probe", "", "exec", "", "", {"/bin/true", "-x"}, {}, "", 10s, 1s});

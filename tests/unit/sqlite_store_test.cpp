@@ -150,7 +150,8 @@ CAF_TEST(reopening the same file keeps the data) {
     auto written = store->insert_metrics({metric(t0, "cpu_percent", 12.5),
                                           metric(t0 + 1, "memory_percent", 40)});
     REQUIRE_OR_RETURN(written);
-    auto id = store->insert_decision({t0, "hold", "", "measured", "calm", "{}", "balanced", 1.0});
+    auto id = store->insert_decision(
+      {t0, "hold", "", "measured", "calm", "{}", "balanced", 1.0, "", "", "", "", ""});
     REQUIRE_EQUAL_OR_RETURN(id, 1);
   }
   auto again = sqlite_store::open(path, error);
@@ -159,8 +160,37 @@ CAF_TEST(reopening the same file keeps the data) {
   CAF_CHECK_EQUAL(again->count("autoscaler_history"), 1);
   // Ids continue after the existing rows.
   CAF_CHECK_EQUAL(again->insert_decision({t0 + 5, "degrade", "", "measured", "hot", "{}",
-                                          "balanced", 1.0}),
+                                          "balanced", 1.0, "", "", "", "", ""}),
                   2);
+}
+
+CAF_TEST(a version 1 database gains the audit outcome columns and keeps its rows) {
+  temp_dir dir;
+  auto path = dir.path() + "/v1.db";
+  {
+    connection v1{path};
+    REQUIRE_OR_RETURN(v1.db != nullptr);
+    REQUIRE_OR_RETURN(v1.exec(
+      "CREATE TABLE autoscaler_history (id INTEGER PRIMARY KEY, timestamp REAL NOT NULL,"
+      " action TEXT NOT NULL, target TEXT NOT NULL DEFAULT '', trigger TEXT NOT NULL DEFAULT '',"
+      " reason TEXT NOT NULL, inputs TEXT NOT NULL DEFAULT '{}', policy TEXT NOT NULL DEFAULT '',"
+      " confidence REAL NOT NULL DEFAULT 1);"
+      "INSERT INTO autoscaler_history(timestamp, action, reason) VALUES (1, 'hold', 'calm');"
+      "PRAGMA user_version = 1"));
+  }
+  std::string error;
+  auto store = sqlite_store::open(path, error);
+  REQUIRE_OR_RETURN(store != nullptr);
+  CAF_CHECK_EQUAL(store->insert_decision({t0, "disable", "batch", "measured", "hot", "{}", "",
+                                          1.0, "failed", "busy", "", "{}", "{}"}),
+                  2);
+  connection check{path};
+  REQUIRE_OR_RETURN(check.db != nullptr);
+  CAF_CHECK_EQUAL(check.text("SELECT status || '/' || error FROM autoscaler_history WHERE id = 2"),
+                  "failed/busy");
+  CAF_CHECK_EQUAL(check.text("SELECT action || status FROM autoscaler_history WHERE id = 1"),
+                  "hold");
+  CAF_CHECK_EQUAL(check.text("PRAGMA user_version"), "2");
 }
 
 CAF_TEST(a database from a newer conductor is refused) {
@@ -263,10 +293,10 @@ CAF_TEST(insert decision returns increasing ids and the row reads back) {
   REQUIRE_OR_RETURN(store != nullptr);
   decision_row first{t0 + 0.5, "degrade", "web", "forecast",
                      "memory forecast 85.0% in 5m >= degrade 80%",
-                     R"({"memory_percent":60})", "balanced", 0.75};
+                     R"({"memory_percent":60})", "balanced", 0.75, "decided", "", "", "", ""};
   auto id1 = store->insert_decision(first);
-  auto id2 = store->insert_decision({t0 + 1, "restore", "", "measured", "calm", "", "", 1.0});
-  auto id3 = store->insert_decision({t0 + 2, "hold", "", "config", "disabled", "{}", "", 1.0});
+  auto id2 = store->insert_decision({t0 + 1, "restore", "", "measured", "calm", "", "", 1.0, "", "", "", "", ""});
+  auto id3 = store->insert_decision({t0 + 2, "hold", "", "config", "disabled", "{}", "", 1.0, "", "", "", "", ""});
   CAF_CHECK_GREATER(id1, 0);
   CAF_CHECK_GREATER(id2, id1);
   CAF_CHECK_GREATER(id3, id2);
@@ -302,10 +332,10 @@ CAF_TEST(a failed decision insert returns minus one and the store stays usable) 
   auto store = sqlite_store::open(":memory:", error);
   REQUIRE_OR_RETURN(store != nullptr);
   auto nan = std::numeric_limits<double>::quiet_NaN();
-  CAF_CHECK_EQUAL(store->insert_decision({nan, "hold", "", "", "x", "", "", 1.0}), -1);
+  CAF_CHECK_EQUAL(store->insert_decision({nan, "hold", "", "", "x", "", "", 1.0, "", "", "", "", ""}), -1);
   CAF_CHECK(has(store->last_error(), "insert decision"));
   CAF_CHECK_EQUAL(store->count("autoscaler_history"), 0);
-  CAF_CHECK_GREATER(store->insert_decision({t0, "hold", "", "", "x", "", "", 1.0}), 0);
+  CAF_CHECK_GREATER(store->insert_decision({t0, "hold", "", "", "x", "", "", 1.0, "", "", "", "", ""}), 0);
   CAF_CHECK_EQUAL(store->count("autoscaler_history"), 1);
 }
 
@@ -372,7 +402,7 @@ CAF_TEST(prune does not touch the audit log) {
   REQUIRE_OR_RETURN(store != nullptr);
   auto written = store->insert_metrics({metric(t0, "cpu_percent", 1)});
   REQUIRE_OR_RETURN(written);
-  auto decision = store->insert_decision({t0, "hold", "", "", "x", "", "", 1.0});
+  auto decision = store->insert_decision({t0, "hold", "", "", "x", "", "", 1.0, "", "", "", "", ""});
   REQUIRE_OR_RETURN(decision > 0);
   auto transition = store->insert_breaker({t0, "web", "closed", "open", "x"});
   REQUIRE_OR_RETURN(transition > 0);
