@@ -124,6 +124,17 @@ std::vector<plugin_action> plugin_lifecycle::kill(duration) {
                  SIGKILL, std::nullopt);
 }
 
+std::vector<plugin_action> plugin_lifecycle::kill_and_disable(duration now) {
+  switch (state_) {
+    case plugin_state::running:
+    case plugin_state::draining:
+    case plugin_state::stopping:
+      return end_now(plugin_state::disabled, SIGKILL, std::nullopt);
+    default:
+      return begin_stop(now, plugin_state::disabled); // no process: disabled now
+  }
+}
+
 std::vector<plugin_action> plugin_lifecycle::terminate(duration now, duration limit) {
   return end_now(plugin_state::stopped, SIGTERM, now + limit);
 }

@@ -10,7 +10,8 @@
 //            1 s doubling up to 60 s; after `start_retries` exits in a row the
 //            plugin is failed (a start() tries again from scratch)
 //   any      --disable-->  stopped like a stop, then disabled; enable() -> stopped
-//   any      --kill (emergency)-->  SIGKILL at once, no drain, then stopped
+//   any      --kill-->  SIGKILL at once, no drain, then stopped
+//   any      --kill_and_disable (emergency)-->  the same, then disabled
 //   any      --terminate (the node stops)-->  SIGTERM, SIGKILL after a limit
 //
 // A plugin that has run for the longest backoff (60 s) without exiting has
@@ -70,8 +71,11 @@ public:
   std::vector<plugin_action> disable(duration now);
   /// disabled -> stopped (start() then starts it).
   void enable();
-  /// Emergency: SIGKILL at once, no drain; ends in stopped.
+  /// SIGKILL at once, no drain; ends in stopped.
   std::vector<plugin_action> kill(duration now);
+  /// Emergency: SIGKILL at once, no drain; ends in disabled (at once when
+  /// there is no process).
+  std::vector<plugin_action> kill_and_disable(duration now);
   /// The node stops: SIGTERM now (no drain), SIGKILL after `limit` (not the
   /// plugin's grace: the node must be gone in time); ends in stopped.
   std::vector<plugin_action> terminate(duration now, duration limit);

@@ -125,43 +125,92 @@ std::vector<std::string> prepare_cgroup(self_ptr self, managed_plugin& p) {
   return procs;
 }
 
-/// The configured limits, applied once before the first start; the outcome
-/// goes to the audit.
-void apply_limits(self_ptr self, managed_plugin& p) {
+/// Writes the limits set in `want` (0 = leave as is) as one change: all or
+/// nothing. On success they are the plugin's limits in force.
+limit_change write_limits(self_ptr self, managed_plugin& p, const limit_values& want) {
   auto& st = self->state;
-  const auto& s = p.settings;
   config::limit_set limits;
-  if (s.cpu_quota > 0)
-    limits.cpu_quota = s.cpu_quota;
-  if (s.memory_max > 0)
-    limits.memory_max = s.memory_max;
-  if (s.tasks_max > 0)
-    limits.tasks_max = s.tasks_max;
-  if (!limits.cpu_quota && !limits.memory_max && !limits.tasks_max)
-    return;
+  if (want.cpu_quota > 0)
+    limits.cpu_quota = want.cpu_quota;
+  if (want.memory_max > 0)
+    limits.memory_max = want.memory_max;
+  if (want.tasks_max > 0)
+    limits.tasks_max = want.tasks_max;
   limit_change change;
-  if (!st.layout || p.cgroup.empty())
+  if (!limits.cpu_quota && !limits.memory_max && !limits.tasks_max)
+    change.ok = true;
+  else if (!st.layout || p.cgroup.empty())
     change.error = "no cgroups on this host";
   else
     change = cgroup_limits{*st.layout, p.cgroup}.apply(limits);
+  if (change.ok) {
+    if (want.cpu_quota > 0)
+      p.limits.cpu_quota = want.cpu_quota;
+    if (want.memory_max > 0)
+      p.limits.memory_max = want.memory_max;
+    if (want.tasks_max > 0)
+      p.limits.tasks_max = want.tasks_max;
+  }
+  return change;
+}
+
+/// What a change did, in words: the writes made or, on failure, why and
+/// what was rolled back.
+std::string describe(const limit_change& change) {
   std::string applied;
   for (const auto& w : change.written)
     applied += (applied.empty() ? "" : ", ") + w;
-  std::string reason = change.ok ? "limits applied: " + applied
-                                 : "limits not applied: " + change.error
-                                     + (applied.empty() ? "" : "; rolled back: " + applied);
-  if (!change.restore_errors.empty())
-    reason += "; rollback incomplete: " + change.restore_errors.front();
-  auto inputs = "{\"cpu_quota\":" + std::to_string(s.cpu_quota) + ",\"memory_max\":"
-                + std::to_string(s.memory_max) + ",\"tasks_max\":" + std::to_string(s.tasks_max)
-                + "}";
-  decision d{caf::make_timestamp(), change.ok ? "limits" : "limits_failed", s.name, "config",
-             reason, inputs, "", 1};
   if (change.ok)
-    CONDUCTOR_LOG(info, "plugins") << s.name << ": " << reason;
+    return applied.empty() ? "no limits to write" : "limits applied: " + applied;
+  auto out = "limits not applied: " + change.error
+             + (applied.empty() ? "" : "; rolled back: " + applied);
+  if (!change.restore_errors.empty())
+    out += "; rollback incomplete: " + change.restore_errors.front();
+  return out;
+}
+
+std::string limits_json(const limit_values& l) {
+  return "{\"cpu_quota\":" + std::to_string(l.cpu_quota) + ",\"memory_max\":"
+         + std::to_string(l.memory_max) + ",\"tasks_max\":" + std::to_string(l.tasks_max) + "}";
+}
+
+/// The configured limits (of the first variant), applied once before the
+/// first start; the outcome goes to the audit.
+void apply_configured_limits(self_ptr self, managed_plugin& p) {
+  auto want = limits_of(p.settings, p.variant);
+  if (want.cpu_quota <= 0 && want.memory_max == 0 && want.tasks_max == 0)
+    return;
+  auto change = write_limits(self, p, want);
+  auto reason = describe(change);
+  decision d;
+  d.at = caf::make_timestamp();
+  d.action = change.ok ? "limits" : "limits_failed";
+  d.target = p.settings.name;
+  d.trigger = "config";
+  d.reason = reason;
+  d.inputs = limits_json(want);
+  d.status = change.ok ? "applied" : "failed";
+  d.error = change.ok ? "" : change.error;
+  d.new_limits = want;
+  if (change.ok)
+    CONDUCTOR_LOG(info, "plugins") << p.settings.name << ": " << reason;
   else
-    CONDUCTOR_LOG(error, "plugins") << s.name << ": " << reason;
-  st.audit.publish(self, d);
+    CONDUCTOR_LOG(error, "plugins") << p.settings.name << ": " << reason;
+  self->state.audit.publish(self, d);
+}
+
+/// The outcome of a step of the scaler, to the audit (and so to the scaler).
+void report(self_ptr self, const managed_plugin& p, decision d, bool ok, std::string detail) {
+  d.at = caf::make_timestamp();
+  d.status = ok ? "applied" : "failed";
+  if (!ok)
+    d.error = detail;
+  d.reason += ok ? (detail.empty() ? "" : "; " + detail) : "";
+  if (ok)
+    CONDUCTOR_LOG(info, "plugins") << p.settings.name << ": " << d.action << " applied";
+  else
+    CONDUCTOR_LOG(error, "plugins") << p.settings.name << ": " << d.action << " failed: " << detail;
+  self->state.audit.publish(self, d);
 }
 
 void run_actions(self_ptr self, managed_plugin& p, const std::vector<plugin_action>& actions);
@@ -169,7 +218,7 @@ void run_actions(self_ptr self, managed_plugin& p, const std::vector<plugin_acti
 void spawn(self_ptr self, managed_plugin& p) {
   auto& st = self->state;
   plugin_spawn req;
-  req.argv = p.settings.command;
+  req.argv = command_of(p.settings, p.variant);
   req.env = p.settings.env;
   req.working_dir = p.settings.working_dir;
   req.cgroup_procs = prepare_cgroup(self, p);
@@ -207,6 +256,139 @@ void run_actions(self_ptr self, managed_plugin& p, const std::vector<plugin_acti
         break;
     }
   }
+}
+
+/// The index of the variant called `name`, if the plugin has one.
+std::optional<size_t> variant_index(const managed_plugin& p, const std::string& name) {
+  for (size_t i = 0; i < p.settings.variants.size(); ++i)
+    if (p.settings.variants[i].name == name)
+      return i;
+  return std::nullopt;
+}
+
+/// Switches to `next` while no process runs: its limits first (all or
+/// nothing), then its start. False (and the old variant kept) when the limits
+/// could not be applied.
+bool switch_variant(self_ptr self, managed_plugin& p, size_t next, std::string& detail) {
+  auto change = write_limits(self, p, limits_of(p.settings, next));
+  detail = describe(change);
+  if (!change.ok)
+    return false;
+  p.variant = next;
+  return true;
+}
+
+/// A step's end state was reached (or can no longer be): its outcome.
+void settle(self_ptr self, managed_plugin& p) {
+  if (!p.step)
+    return;
+  auto state = p.lifecycle.state();
+  const auto action = p.step->action;
+  auto done = [&](bool ok, std::string detail) {
+    auto d = std::move(*p.step);
+    p.step.reset();
+    p.next_variant.reset();
+    report(self, p, std::move(d), ok, std::move(detail));
+  };
+  if (state == plugin_state::failed) {
+    done(false, "the plugin failed: " + p.lifecycle.reason());
+    return;
+  }
+  if (action == "variant") {
+    if (p.next_variant && (state == plugin_state::stopped)) {
+      std::string detail;
+      bool ok = switch_variant(self, p, *p.next_variant, detail);
+      p.next_variant.reset();
+      if (!ok) {
+        // All or nothing: the old variant comes back.
+        run_actions(self, p, p.lifecycle.start(mono(self)));
+        done(false, detail + "; the previous variant was started again");
+        return;
+      }
+      p.step->reason += "; " + detail;
+      run_actions(self, p, p.lifecycle.start(mono(self)));
+      state = p.lifecycle.state();
+    }
+    if (!p.next_variant && state == plugin_state::running)
+      done(true, "running variant " + p.settings.variants[p.variant].name);
+  } else if (action == "disable" || action == "stop") {
+    if (state == plugin_state::disabled)
+      done(true, "");
+  } else if (action == "enable") {
+    if (state == plugin_state::running)
+      done(true, "running");
+  }
+}
+
+/// Carries out a step of the scaler on `p`.
+void begin_step(self_ptr self, managed_plugin& p, const decision& d) {
+  auto now = mono(self);
+  auto state = p.lifecycle.state();
+  if (p.step) {
+    // A newer step replaces one still under way (an emergency overtakes a
+    // drain); the old one is reported as superseded.
+    auto old = std::move(*p.step);
+    p.step.reset();
+    p.next_variant.reset();
+    report(self, p, std::move(old), false, "superseded by " + d.action);
+  }
+  if (d.action == "resize" || d.action == "revert") {
+    auto out = d;
+    out.old_limits = p.limits;
+    auto change = write_limits(self, p, d.new_limits);
+    report(self, p, std::move(out), change.ok, describe(change));
+    return;
+  }
+  p.step = d;
+  if (d.action == "variant") {
+    auto next = variant_index(p, d.variant);
+    if (!next) {
+      p.step.reset();
+      report(self, p, d, false, "no variant called '" + d.variant + "'");
+      return;
+    }
+    if (*next == p.variant && state == plugin_state::running) {
+      settle(self, p);
+      return;
+    }
+    if (state == plugin_state::disabled) {
+      // Not running: the variant is simply the one it will start on.
+      std::string detail;
+      bool ok = switch_variant(self, p, *next, detail);
+      p.step.reset();
+      report(self, p, d, ok, detail);
+      return;
+    }
+    p.next_variant = *next;
+    if (state == plugin_state::stopped || state == plugin_state::failed)
+      settle(self, p);
+    else
+      run_actions(self, p, p.lifecycle.stop(now));
+  } else if (d.action == "disable") {
+    run_actions(self, p, p.lifecycle.disable(now));
+  } else if (d.action == "stop") {
+    run_actions(self, p, p.lifecycle.kill_and_disable(now));
+  } else if (d.action == "enable") {
+    if (!d.variant.empty()) {
+      if (auto v = variant_index(p, d.variant); v && *v != p.variant) {
+        std::string detail;
+        if (!switch_variant(self, p, *v, detail)) {
+          p.step.reset();
+          report(self, p, d, false, detail);
+          return;
+        }
+      }
+    }
+    p.lifecycle.enable();
+    run_actions(self, p, p.lifecycle.start(now));
+  } else {
+    p.step.reset();
+    return; // not a plugin step
+  }
+  if (p.lifecycle.state() != state)
+    publish(self, p, d.action + " by the scaler: " + d.reason);
+  settle(self, p);
+  arm(self);
 }
 
 /// The node stops: SIGTERM to all, SIGKILL after the limit, then quit.
@@ -251,8 +433,9 @@ plugin_manager(plugin_manager_actor::stateful_pointer<plugin_manager_state> self
                      return a.priority > b.priority;
                    });
   for (auto& s : ordered) {
-    auto cgroup = st.layout ? root + "/" + s.name : std::string{};
-    st.plugins.push_back(managed_plugin{s, plugin_lifecycle{lifecycle_of(s)}, 0, cgroup});
+    managed_plugin p{s, plugin_lifecycle{lifecycle_of(s)}};
+    p.cgroup = st.layout ? root + "/" + s.name : std::string{};
+    st.plugins.push_back(std::move(p));
   }
   if (!st.plugins.empty()) {
     auto weak = caf::actor_cast<caf::weak_actor_ptr>(self->ctrl());
@@ -274,7 +457,7 @@ plugin_manager(plugin_manager_actor::stateful_pointer<plugin_manager_state> self
         return;
       st.started = true;
       for (auto& p : st.plugins) {
-        apply_limits(self, p);
+        apply_configured_limits(self, p);
         run_actions(self, p, p.lifecycle.start(mono(self)));
       }
       arm(self);
@@ -289,6 +472,7 @@ plugin_manager(plugin_manager_actor::stateful_pointer<plugin_manager_state> self
         run_actions(self, p, actions);
         if (p.lifecycle.state() != before && p.lifecycle.state() != plugin_state::running)
           publish(self, p, p.lifecycle.reason());
+        settle(self, p);
       }
       arm(self);
     },
@@ -301,6 +485,7 @@ plugin_manager(plugin_manager_actor::stateful_pointer<plugin_manager_state> self
       i->pid = 0;
       run_actions(self, *i, i->lifecycle.exited(mono(self), x.status));
       publish(self, *i, i->lifecycle.reason());
+      settle(self, *i);
       arm(self);
       quit_if_done(self);
     },
@@ -311,6 +496,22 @@ plugin_manager(plugin_manager_actor::stateful_pointer<plugin_manager_state> self
     [=](atom::subscribe, decision_sink sink) {
       if (self->state.audit.add(sink))
         self->monitor(sink);
+    },
+    [=](const decision& d) {
+      auto& st = self->state;
+      if (d.status != "decided" || d.target.empty() || st.stop_reason)
+        return;
+      auto i = std::find_if(st.plugins.begin(), st.plugins.end(),
+                            [&](const managed_plugin& p) { return p.settings.name == d.target; });
+      if (i == st.plugins.end()) {
+        auto out = d;
+        out.at = caf::make_timestamp();
+        out.status = "failed";
+        out.error = "no plugin called '" + d.target + "'";
+        st.audit.publish(self, out);
+        return;
+      }
+      begin_step(self, *i, d);
     },
     [=](atom::get, atom::plugins) {
       std::vector<plugin_event> out;

@@ -11,8 +11,16 @@
 // plugin gets SIGTERM and, after `stop_limit`, SIGKILL; the actor quits once
 // all have exited, so none is left behind.
 //
-// Decisions of the scaler (variants, disable, restore, resize) come with the
-// scaler's issue.
+// The scaler's plugin steps arrive as decisions (status "decided"); each
+// outcome goes back to the audit sinks (the scaler among them) as the same
+// decision with status "applied" or "failed":
+//   variant  drain the running variant (its work completes), then start the
+//            new one with its limits; if those cannot be applied the old
+//            variant starts again and the step failed
+//   disable  drain and stop; applied once disabled
+//   stop     the emergency: SIGKILL, no drain; applied once disabled
+//   enable   start again (on the variant named); applied once running
+//   resize, revert  write the new limits (all or nothing); applied at once
 #pragma once
 
 #include <map>
@@ -37,11 +45,22 @@ namespace conductor {
 constexpr std::chrono::nanoseconds plugin_stop_limit = std::chrono::seconds(3);
 
 struct managed_plugin {
+  managed_plugin(plugin_settings s, plugin_lifecycle l)
+    : settings(std::move(s)), lifecycle(std::move(l)) {
+  }
   plugin_settings settings;
   plugin_lifecycle lifecycle;
   pid_t pid = 0;
   /// "<cgroup root>/<name>", or empty without cgroups.
   std::string cgroup;
+  /// The variant it runs (0 without variants).
+  size_t variant = 0;
+  /// The limits in force (0 = left as the cgroup had them).
+  limit_values limits;
+  /// A step of the scaler under way, reported once its end state is reached.
+  std::optional<decision> step;
+  /// A variant switch: the variant to start once the old process is gone.
+  std::optional<size_t> next_variant;
 };
 
 struct plugin_manager_state {

@@ -213,6 +213,22 @@ CAF_TEST(an emergency kill skips the drain and the grace) {
   CAF_CHECK_EQUAL(text(q.tick(100s)), none);
 }
 
+CAF_TEST(an emergency stop kills without a drain and leaves the plugin disabled) {
+  lifecycle_settings s;
+  s.drain_signal = SIGUSR1;
+  auto p = running_plugin(s);
+  CAF_CHECK_EQUAL(text(p.kill_and_disable(1s)), kill9);
+  p.exited(1100ms, "killed by signal 9");
+  CAF_CHECK(p.state() == plugin_state::disabled);
+  CAF_CHECK_EQUAL(text(p.start(2s)), none);
+  // One waiting for its restart has no process: disabled at once.
+  auto q = running_plugin(s);
+  q.exited(1s, "exit code 1");
+  CAF_CHECK_EQUAL(text(q.kill_and_disable(1500ms)), none);
+  CAF_CHECK(q.state() == plugin_state::disabled);
+  CAF_CHECK_EQUAL(text(q.tick(100s)), none);
+}
+
 CAF_TEST(when the node stops the term signal comes at once and the kill after the limit) {
   lifecycle_settings s;
   s.drain_signal = SIGUSR1;
