@@ -36,20 +36,38 @@ using predictor_actor = caf::typed_actor<
   /// Applies new settings; windows are kept, trimmed to the new length.
   caf::reacts_to<atom::update, predictor_settings>>;
 
-/// The scaler: the policy engine. Turns samples, forecasts and health into
-/// decisions, each with its reason.
+/// What operators ask of the scaler; the supervisor and the inspector answer
+/// the same, forwarding to the scaler of the moment.
+using scaler_commands = caf::typed_actor<
+  /// Mode, host state, the steps in effect, failures.
+  caf::replies_to<atom::get, atom::scaler>::with<scaler_status>,
+  /// The last evaluation explained: what was done and, for the host and each
+  /// plugin, why nothing else was (status "none").
+  caf::replies_to<atom::explain>::with<std::vector<decision>>,
+  /// Can work needing this much start now?
+  caf::replies_to<preflight_request>::with<preflight_answer>,
+  /// Sets the mode (enabled | disabled | manual; origin: who) and lifts a
+  /// suspension. Fails with ec::invalid_argument for another mode.
+  caf::replies_to<atom::mode, std::string, std::string>::with<scaler_status>>;
+
+/// The scaler: the policy engine. Turns samples, forecasts, health and plugin
+/// states into decisions, each with its reason (scaler_engine.hpp).
 using scaler_actor = caf::typed_actor<
   caf::reacts_to<resource_sample>,
   caf::reacts_to<forecast>,
   /// Health results and breaker transitions, kept per target for decisions.
   caf::reacts_to<health_event>,
   caf::reacts_to<breaker_transition>,
+  /// Plugin state changes.
+  caf::reacts_to<plugin_event>,
+  /// The plugin manager's outcomes of the scaler's steps.
+  caf::reacts_to<decision>,
   /// INTERNAL: the periodic evaluation.
   caf::reacts_to<atom::evaluate>,
   /// Adds a consumer of decisions.
   caf::reacts_to<atom::subscribe, decision_sink>,
   /// Applies new settings; the pressure state is kept.
-  caf::reacts_to<atom::update, scaler_settings>>;
+  caf::reacts_to<atom::update, scaler_settings>>::extend_with<scaler_commands>;
 
 /// What operators ask of the health checker; the supervisor and the
 /// inspector answer the same, forwarding to the health actor of the moment.
@@ -93,8 +111,11 @@ using plugin_manager_actor = caf::typed_actor<
   caf::reacts_to<plugin_exit>,
   /// Adds a consumer of plugin state changes...
   caf::reacts_to<atom::subscribe, plugin_sink>,
-  /// ...or of the audit of what was done to plugins (limits applied or not).
+  /// ...or of the audit of what was done to plugins (limits applied or not,
+  /// the outcome of each of the scaler's steps).
   caf::reacts_to<atom::subscribe, decision_sink>,
+  /// The scaler's steps (status "decided", target a plugin); others ignored.
+  caf::reacts_to<decision>,
   /// Every plugin's state, pid and the reason of its last change.
   caf::replies_to<atom::get, atom::plugins>::with<std::vector<plugin_event>>>;
 
@@ -126,13 +147,14 @@ using supervisor_actor = caf::typed_actor<
   /// The children and their restart counts.
   caf::replies_to<atom::get, atom::children>::with<std::vector<child_info>>,
   /// New settings after a SIGHUP: kept for restarts and sent to each child.
-  caf::reacts_to<atom::update, node_settings>>::extend_with<health_commands>;
+  caf::reacts_to<atom::update, node_settings>>::extend_with<health_commands>::
+  extend_with<scaler_commands>;
 
 /// The inspector: the one actor published for remote access (conductorctl,
 /// the HTTP API). Answers questions about the node.
 using inspector_actor = caf::typed_actor<
   /// The supervised actors and their state.
   caf::replies_to<atom::get, atom::children>::with<std::vector<child_info>>>::
-  extend_with<health_commands>;
+  extend_with<health_commands>::extend_with<scaler_commands>;
 
 } // namespace conductor

@@ -51,6 +51,10 @@ struct metric_families {
   /// and how often its process was started {plugin}.
   metric_family& plugin_state;
   metric_family& plugin_starts;
+  /// Outcomes of the scaler's steps on plugins {plugin, action, status}.
+  metric_family& plugin_actions;
+  /// 1 while the scaler has suspended itself after failed actions.
+  metric_family& scaler_suspended;
   /// Breaker state {target}: 0 closed, 1 open, 2 half-open; transitions
   /// {target, from, to}.
   metric_family& breaker_state;

@@ -20,6 +20,14 @@ inspector_actor::behavior_type inspector(inspector_actor::pointer self,
     [=](atom::reset, const std::string& target) {
       return self->delegate(supervisor, atom::reset_v, target);
     },
+    [=](atom::get, atom::scaler) {
+      return self->delegate(supervisor, atom::get_v, atom::scaler_v);
+    },
+    [=](atom::explain) { return self->delegate(supervisor, atom::explain_v); },
+    [=](const preflight_request& req) { return self->delegate(supervisor, req); },
+    [=](atom::mode, const std::string& mode, const std::string& origin) {
+      return self->delegate(supervisor, atom::mode_v, mode, origin);
+    },
   };
 }
 

@@ -53,7 +53,18 @@ metrics_actor::behavior_type metrics(metrics_actor::stateful_pointer<metrics_sta
       f.anomaly_score.add({{"source", fc.source}, {"metric", fc.metric}}).set(fc.anomaly);
     },
     [=](const decision& d) {
-      self->state.families->decisions.add({{"action", d.action}}).increment();
+      auto& f = *self->state.families;
+      if (d.status == "applied" || d.status == "failed") {
+        // The plugin manager's outcome of a step (or of configured limits).
+        f.plugin_actions.add({{"plugin", d.target}, {"action", d.action}, {"status", d.status}})
+          .increment();
+        return;
+      }
+      f.decisions.add({{"action", d.action}}).increment();
+      if (d.action == "suspend")
+        f.scaler_suspended.add({}).set(1);
+      else if (d.action == "mode")
+        f.scaler_suspended.add({}).set(0);
     },
     [=](const breaker_transition& t) {
       auto& f = *self->state.families;

@@ -55,6 +55,20 @@ public:
     return suspended_ ? state::suspended : state_;
   }
 
+  /// Why the host is over a degrade threshold now (measured, or a trusted
+  /// forecast), if it is: the cascade steps down while this holds.
+  std::optional<policy_decision> over_degrade() const;
+  /// Below every restore threshold, with no trusted forecast of pressure.
+  bool below_restore() const;
+  /// Memory measured at or over the emergency threshold now.
+  bool emergency_now() const {
+    return memory_.measured && *memory_.measured >= settings_.emergency_memory;
+  }
+  /// The inputs as a JSON object (measured, forecast, confidence, state).
+  std::string inputs_json() const {
+    return inputs_json(current());
+  }
+
 private:
   struct reading {
     std::optional<double> measured;
@@ -62,9 +76,6 @@ private:
     double confidence = 0;
   };
 
-  /// Why the host is over a degrade threshold, if it is: (trigger, reason, confidence).
-  std::optional<policy_decision> over_degrade() const;
-  bool below_restore() const;
   /// The inputs the decision saw, with the state the host was in before it.
   std::string inputs_json(state before) const;
 

@@ -10,8 +10,26 @@ namespace {
 
 using self_ptr = scaler_actor::stateful_pointer<scaler_state>;
 
+std::chrono::nanoseconds mono(self_ptr self) {
+  return self->clock().now().time_since_epoch();
+}
+
 void arm(self_ptr self, caf::actor_clock::time_point now) {
   self->delayed_send(self, self->state.next_evaluation - now, atom::evaluate_v);
+}
+
+void publish(self_ptr self, std::vector<decision> ds) {
+  for (auto& d : ds) {
+    d.at = caf::make_timestamp();
+    auto line = d.action + (d.target.empty() ? "" : " " + d.target) + " (" + d.trigger
+                + "): " + d.reason;
+    if (d.action == "suspend" || d.action == "emergency" || d.action == "stop")
+      CONDUCTOR_LOG(warn, "scaler") << line;
+    else
+      CONDUCTOR_LOG(info, "scaler") << line;
+    self->state.last = d;
+    self->state.sinks.publish(self, d);
+  }
 }
 
 } // namespace
@@ -20,29 +38,18 @@ scaler_actor::behavior_type scaler(scaler_actor::stateful_pointer<scaler_state> 
                                    scaler_settings settings) {
   auto& st = self->state;
   st.settings = settings;
-  st.policy.update_settings(std::move(settings));
+  st.engine = scaler_engine{std::move(settings)};
   auto now = self->clock().now();
   st.next_evaluation = now + st.settings.evaluation_interval;
   arm(self, now);
   self->set_down_handler([=](const caf::down_msg& dm) { self->state.sinks.remove(dm.source); });
   return {
-    [=](const resource_sample& sample) {
-      if (sample.source != "host")
-        return;
-      for (const auto& [metric, value] : sample.values)
-        self->state.policy.observe_measured(metric, value);
-    },
-    [=](const forecast& fc) {
-      if (fc.source != "host")
-        return;
-      self->state.policy.observe_forecast(fc.metric, fc.predicted, fc.confidence, fc.horizon);
-    },
-    [=](const health_event& e) { self->state.health[e.target] = e; },
-    [=](const breaker_transition& t) {
-      auto i = self->state.health.find(t.target);
-      if (i != self->state.health.end())
-        i->second.breaker = t.to;
-    },
+    [=](const resource_sample& sample) { self->state.engine.observe(sample); },
+    [=](const forecast& fc) { self->state.engine.observe(fc); },
+    [=](const health_event& e) { self->state.engine.observe(e); },
+    [=](const breaker_transition& t) { self->state.engine.observe(t); },
+    [=](const plugin_event& e) { self->state.engine.observe(e); },
+    [=](const decision& d) { publish(self, self->state.engine.outcome(d, mono(self))); },
     [=](atom::evaluate) {
       auto& st = self->state;
       auto now = self->clock().now();
@@ -51,16 +58,7 @@ scaler_actor::behavior_type scaler(scaler_actor::stateful_pointer<scaler_state> 
       while (st.next_evaluation <= now)
         st.next_evaluation += st.settings.evaluation_interval;
       arm(self, now);
-      auto outcome = st.policy.evaluate(now.time_since_epoch());
-      if (!outcome)
-        return;
-      decision d{caf::make_timestamp(), outcome->action,  "",
-                 outcome->trigger,      outcome->reason,  outcome->inputs,
-                 st.settings.policy,    outcome->confidence};
-      CONDUCTOR_LOG(info, "scaler") << d.action << " (" << d.trigger << "): " << d.reason;
-      st.last = d;
-      ++st.decisions;
-      st.sinks.publish(self, d);
+      publish(self, st.engine.evaluate(now.time_since_epoch()));
     },
     [=](atom::subscribe, decision_sink sink) {
       if (self->state.sinks.add(sink))
@@ -70,12 +68,23 @@ scaler_actor::behavior_type scaler(scaler_actor::stateful_pointer<scaler_state> 
       auto& st = self->state;
       bool new_plan = settings.evaluation_interval != st.settings.evaluation_interval;
       st.settings = settings;
-      st.policy.update_settings(std::move(settings));
+      st.engine.update_settings(std::move(settings));
       if (new_plan) {
         auto now = self->clock().now();
         st.next_evaluation = now + st.settings.evaluation_interval;
         arm(self, now);
       }
+    },
+    [=](atom::get, atom::scaler) { return self->state.engine.status(); },
+    [=](atom::explain) { return self->state.engine.explanation(); },
+    [=](const preflight_request& req) { return self->state.engine.preflight(req); },
+    [=](atom::mode, const std::string& mode,
+        const std::string& origin) -> caf::result<scaler_status> {
+      if (mode != "enabled" && mode != "disabled" && mode != "manual")
+        return caf::make_error(ec::invalid_argument,
+                               "mode must be enabled, disabled or manual, not '" + mode + "'");
+      publish(self, {self->state.engine.set_mode(mode, origin)});
+      return self->state.engine.status();
     },
   };
 }

@@ -1,31 +1,26 @@
-// scaler_actor.hpp -- the scaler's actor shell: feeds samples and forecasts of
-// the host into the pressure policy, evaluates on a plan, publishes decisions.
+// scaler_actor.hpp -- the scaler's actor shell: feeds samples, forecasts,
+// health, plugin states and outcomes into the scaler engine, evaluates on a
+// plan, and publishes its decisions (the plugin manager carries out the
+// plugin steps among them).
 #pragma once
-
-#include <map>
-#include <string>
 
 #include <caf/actor_clock.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/interfaces.hpp"
-#include "actors/scaler/pressure_policy.hpp"
+#include "actors/scaler/scaler_engine.hpp"
 #include "actors/sink_set.hpp"
 
 namespace conductor {
 
 struct scaler_state {
   scaler_settings settings;
-  pressure_policy policy;
+  scaler_engine engine{scaler_settings{}};
   sink_set<decision_sink> sinks;
+  /// The last decision published, for tests.
+  decision last;
   /// When the next evaluation is due (planned, not measured).
   caf::actor_clock::time_point next_evaluation{};
-  /// The last decision published, for status and tests.
-  decision last;
-  uint64_t decisions = 0;
-  /// Per health target, its latest result (with failure rate and latency
-  /// quantiles) and breaker state: what plugin decisions weigh.
-  std::map<std::string, health_event> health;
   static inline const char* name = "scaler";
 };
 

@@ -69,14 +69,15 @@ void wire(self_ptr self) {
   for (forecast_sink s : {forecast_sink{st.scaler}, forecast_sink{st.metrics}})
     self->send(st.predictor, atom::subscribe_v, s);
   for (decision_sink s : {decision_sink{st.persistence}, decision_sink{st.metrics},
-                          decision_sink{st.health}})
+                          decision_sink{st.health}, decision_sink{st.plugins}})
     self->send(st.scaler, atom::subscribe_v, s);
   self->send(st.health, atom::subscribe_v, health_sink{st.scaler});
   for (breaker_sink s : {breaker_sink{st.persistence}, breaker_sink{st.metrics}})
     self->send(st.health, atom::subscribe_v, s);
-  for (plugin_sink s : {plugin_sink{st.health}, plugin_sink{st.metrics}})
+  for (plugin_sink s : {plugin_sink{st.health}, plugin_sink{st.metrics}, plugin_sink{st.scaler}})
     self->send(st.plugins, atom::subscribe_v, s);
-  for (decision_sink s : {decision_sink{st.persistence}, decision_sink{st.metrics}})
+  for (decision_sink s : {decision_sink{st.persistence}, decision_sink{st.metrics},
+                          decision_sink{st.scaler}})
     self->send(st.plugins, atom::subscribe_v, s);
   // Once its sinks are subscribed (a no-op for a plugin manager that started).
   self->send(st.plugins, atom::start_v);
@@ -210,6 +211,15 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self, node_setti
     },
     [=](atom::reset, const std::string& target) {
       return self->delegate(self->state.health, atom::reset_v, target);
+    },
+    // Operators' scaler commands go to the scaler of the moment, likewise.
+    [=](atom::get, atom::scaler) {
+      return self->delegate(self->state.scaler, atom::get_v, atom::scaler_v);
+    },
+    [=](atom::explain) { return self->delegate(self->state.scaler, atom::explain_v); },
+    [=](const preflight_request& req) { return self->delegate(self->state.scaler, req); },
+    [=](atom::mode, const std::string& mode, const std::string& origin) {
+      return self->delegate(self->state.scaler, atom::mode_v, mode, origin);
     },
   };
 }

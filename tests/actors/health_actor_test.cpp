@@ -15,6 +15,15 @@ using namespace conductor::test;
 
 namespace {
 
+/// A host-level decision of the scaler.
+decision host_decision(std::string action) {
+  decision d;
+  d.action = std::move(action);
+  d.trigger = "measured";
+  d.status = "decided";
+  return d;
+}
+
 using health_impl = health_actor::stateful_base<health_state>;
 
 /// Records health events and transitions.
@@ -251,11 +260,11 @@ CAF_TEST(under host pressure healthy targets are checked half as often) {
   // The host is calm, but the scaler still says degrade: pressure stays...
   host.values["memory_percent"] = 50;
   self->send(health, host);
-  self->send(health, decision{{}, "degrade", "", "measured", "memory", "{}", "balanced", 1});
+  self->send(health, host_decision("degrade"));
   sched.run();
   CAF_CHECK(deref<health_impl>(health).state.schedule->pressure());
   // ...until it restores.
-  self->send(health, decision{{}, "restore", "", "measured", "calm", "{}", "balanced", 1});
+  self->send(health, host_decision("restore"));
   sched.run();
   CAF_CHECK(!deref<health_impl>(health).state.schedule->pressure());
 }

@@ -39,7 +39,18 @@ struct fixture : actor_fixture {
     script->push_back(host_reading(20, 50));
     settings.collector = {1s, {"/"}, "auto", {}, {}};
     settings.predictor = {10min, 1min, 0.9, 10s, "auto"};
-    settings.scaler = {"enabled", "balanced", 10s, 90, 80, 65, 65, 95, 1min, 2, 0.6};
+    auto& sc = settings.scaler;
+    sc.mode = "enabled";
+    sc.policy = "balanced";
+    sc.evaluation_interval = 10s;
+    sc.degrade_cpu = 90;
+    sc.degrade_memory = 80;
+    sc.restore_cpu = 65;
+    sc.restore_memory = 65;
+    sc.emergency_memory = 95;
+    sc.stabilization = 1min;
+    sc.confirm_up = 2;
+    sc.min_confidence = 0.6;
     settings.persistence = {dir.file("conductor.db"), 24h, 1s};
   }
 
@@ -100,7 +111,8 @@ CAF_TEST(every child starts and is wired) {
   CAF_CHECK_EQUAL(state().children.size(), 7u);
   CAF_CHECK_EQUAL(deref<collector_impl>(state().collector).state.sinks.size(), 5u);
   CAF_CHECK_EQUAL(deref<predictor_impl>(state().predictor).state.sinks.size(), 2u);
-  CAF_CHECK_EQUAL(deref<scaler_impl>(state().scaler).state.sinks.size(), 3u);
+  // persistence, metrics, health, and the plugin manager that carries out its steps
+  CAF_CHECK_EQUAL(deref<scaler_impl>(state().scaler).state.sinks.size(), 4u);
   auto& health = deref<health_impl>(state().health).state;
   CAF_CHECK_EQUAL(health.sinks.size(), 1u);
   CAF_CHECK_EQUAL(health.breaker_sinks.size(), 2u);
@@ -438,6 +450,45 @@ CAF_TEST(plugins start most important first and stop with the node) {
     CAF_CHECK_EQUAL(dm.reason, caf::error{caf::exit_reason::user_shutdown});
   });
   sup = nullptr;
+}
+
+CAF_TEST(a variant switch drains the old variant before the new one starts) {
+  plugin_settings chat;
+  chat.name = "chat";
+  chat.priority = 5;
+  chat.command = {"/usr/bin/chat"};
+  chat.drain_signal = "SIGUSR1";
+  chat.grace = 30s;
+  chat.variants = {{"large", {"/usr/bin/chat", "--large"}, {}},
+                   {"small", {"/usr/bin/chat", "--small"}, {}}};
+  settings.plugins.plugins = {chat};
+  settings.scaler.plugins = {chat};
+  script->clear();
+  script->push_back(host_reading(20, 85));
+  start();
+  CAF_REQUIRE_EQUAL(processes->starts.size(), 1u);
+  CAF_CHECK_EQUAL(processes->starts[0].argv.back(), "--large");
+  // Over degrade for two evaluations (confirm_up 2): chat steps down to small,
+  // which begins with the drain signal to the running variant...
+  run_for(20s);
+  CAF_REQUIRE_EQUAL(processes->signals.size(), 1u);
+  CAF_CHECK_EQUAL(processes->signals[0].first, processes->pids[0]);
+  CAF_CHECK_EQUAL(processes->signals[0].second, SIGUSR1);
+  // ...and nothing new starts while its work completes.
+  run_for(20s);
+  CAF_CHECK_EQUAL(processes->starts.size(), 1u);
+  self->send(state().plugins, plugin_exit{processes->pids[0], "exit code 0"});
+  sched.run();
+  CAF_REQUIRE_EQUAL(processes->starts.size(), 2u);
+  CAF_CHECK_EQUAL(processes->starts[1].argv.back(), "--small");
+  advance_time(1s);
+  sched.run();
+  CAF_CHECK_EQUAL(query_int(db(), "SELECT COUNT(*) FROM autoscaler_history WHERE action = 'variant'"
+                                  " AND target = 'chat' AND variant = 'small' AND status = 'applied'"),
+                  1);
+  CAF_CHECK_EQUAL(metric_value("conductor_plugin_actions_total",
+                               {{"plugin", "chat"}, {"action", "variant"}, {"status", "applied"}}),
+                  1.0);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
