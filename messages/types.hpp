@@ -144,6 +144,8 @@ struct plugin_event {
   /// Why: "started", "exited unexpectedly (exit code 1)", ...
   std::string reason;
   caf::timestamp at{};
+  /// The variant it runs (or will start on); empty without variants.
+  std::string variant;
 };
 
 /// INTERNAL to the plugin manager: a plugin process exited (from the exit
@@ -326,7 +328,8 @@ typename Inspector::result_type inspect(Inspector& f, check_outcome& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, plugin_event& x) {
-  return f(caf::meta::type_name("plugin_event"), x.plugin, x.state, x.pid, x.reason, x.at);
+  return f(caf::meta::type_name("plugin_event"), x.plugin, x.state, x.pid, x.reason, x.at,
+           x.variant);
 }
 
 template <class Inspector>
@@ -455,7 +458,7 @@ CONDUCTOR_FIELDS_EQUAL(limit_values, a, b, c)
 CONDUCTOR_FIELDS_EQUAL(decision, a, b, c, d, e, f, g, h, i, j, k, l, m)
 CONDUCTOR_FIELDS_EQUAL(health_event, a, b, c, d, e, f, g, h, i, j)
 CONDUCTOR_FIELDS_EQUAL(check_outcome, a, b, c, d, e)
-CONDUCTOR_FIELDS_EQUAL(plugin_event, a, b, c, d, e)
+CONDUCTOR_FIELDS_EQUAL(plugin_event, a, b, c, d, e, f)
 CONDUCTOR_FIELDS_EQUAL(plugin_exit, a, b)
 CONDUCTOR_FIELDS_EQUAL(target_health, a, b, c, d, e, f, g, h, i, j, k, l, m, n)
 CONDUCTOR_FIELDS_EQUAL(breaker_transition, a, b, c, d, e)

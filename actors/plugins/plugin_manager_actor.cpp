@@ -47,8 +47,10 @@ lifecycle_settings lifecycle_of(const plugin_settings& p) {
 }
 
 plugin_event event_of(const managed_plugin& p, std::string reason) {
+  auto variant = p.variant < p.settings.variants.size() ? p.settings.variants[p.variant].name
+                                                         : std::string{};
   return {p.settings.name, to_string(p.lifecycle.state()), static_cast<int32_t>(p.pid),
-          std::move(reason), caf::make_timestamp()};
+          std::move(reason), caf::make_timestamp(), std::move(variant)};
 }
 
 void publish(self_ptr self, const managed_plugin& p, const std::string& reason) {
@@ -490,8 +492,14 @@ plugin_manager(plugin_manager_actor::stateful_pointer<plugin_manager_state> self
       quit_if_done(self);
     },
     [=](atom::subscribe, plugin_sink sink) {
-      if (self->state.sinks.add(sink))
-        self->monitor(sink);
+      if (!self->state.sinks.add(sink))
+        return;
+      self->monitor(sink);
+      // A subscriber that restarted (the scaler, the health actor) learns
+      // where every plugin stands, not only what changes from now on.
+      if (self->state.started)
+        for (const auto& p : self->state.plugins)
+          self->send(sink, event_of(p, p.lifecycle.reason()));
     },
     [=](atom::subscribe, decision_sink sink) {
       if (self->state.audit.add(sink))

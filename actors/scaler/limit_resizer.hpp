@@ -69,6 +69,12 @@ public:
 
   explicit limit_resizer(resize_rules rules);
 
+  /// New rules (a reload); confirmations, cooldowns and the flap budget's
+  /// history are kept.
+  void update_rules(resize_rules rules) {
+    rules_ = std::move(rules);
+  }
+
   /// One evaluation. A proposal when the limit should change now; otherwise
   /// nothing, and `why_not` says what held a confirmed change back (empty
   /// when nothing was confirmed).

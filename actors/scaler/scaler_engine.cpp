@@ -76,7 +76,7 @@ void scaler_engine::update_settings(scaler_settings settings) {
   auto effective = settings_;
   effective.mode = mode_;
   policy_.update_settings(effective);
-  resizer_ = limit_resizer{rules_of(settings_)};
+  resizer_.update_rules(rules_of(settings_));
   // Plugins keep their state; new ones join, removed ones go.
   std::vector<plugin_view> next;
   for (const auto& p : settings_.plugins) {
@@ -140,8 +140,13 @@ void scaler_engine::observe(const breaker_transition& t) {
 }
 
 void scaler_engine::observe(const plugin_event& e) {
-  if (auto* p = find(e.plugin))
-    p->state = e.state;
+  auto* p = find(e.plugin);
+  if (!p)
+    return;
+  p->state = e.state;
+  for (size_t i = 0; i < p->settings.variants.size(); ++i)
+    if (p->settings.variants[i].name == e.variant)
+      p->variant = i;
 }
 
 std::vector<decision> scaler_engine::outcome(const decision& d, duration now) {

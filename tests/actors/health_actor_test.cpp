@@ -348,7 +348,7 @@ CAF_TEST(a process check starts once the plugin manager names the process) {
   spawn_health();
   run_for(5s);
   CAF_CHECK(checks->requests.empty());
-  self->send(health, plugin_event{"voice", "running", 4321, "started", {}});
+  self->send(health, plugin_event{"voice", "running", 4321, "started", {}, ""});
   sched.run();
   run_for(2s);
   CAF_REQUIRE_EQUAL(checks->requests.size(), 1u);

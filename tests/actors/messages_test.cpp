@@ -47,7 +47,7 @@ CAF_TEST(health messages roundtrip) {
   CAF_CHECK_EQUAL(roundtrip(b), b);
   check_outcome o{42, "web", false, 2s, "HTTP 500"};
   CAF_CHECK_EQUAL(roundtrip(o), o);
-  plugin_event p{"voice", "running", 1234, "started", at(1700000002)};
+  plugin_event p{"voice", "running", 1234, "started", at(1700000002), "small"};
   CAF_CHECK_EQUAL(roundtrip(p), p);
   std::vector<target_health> ts{{"web", "", "http", "open", true, "failing", "HTTP 500", 3, 0.5,
                                  10, 5, 2ms, 9ms, 60s}};

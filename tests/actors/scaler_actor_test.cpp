@@ -70,7 +70,7 @@ struct fixture : actor_fixture {
     rec = sys.spawn(recorder);
     self->send(scaler, atom::subscribe_v, decision_sink{rec});
     for (const auto& p : settings.plugins)
-      self->send(scaler, plugin_event{p.name, "running", 100, "started", {}});
+      self->send(scaler, plugin_event{p.name, "running", 100, "started", {}, ""});
     sched.run();
   }
 
@@ -117,7 +117,7 @@ struct fixture : actor_fixture {
       out.error = fail_with;
       if (fail_with.empty()) {
         std::string state = d.action == "disable" || d.action == "stop" ? "disabled" : "running";
-        self->send(scaler, plugin_event{d.target, state, 0, d.action, {}});
+        self->send(scaler, plugin_event{d.target, state, 0, d.action, {}, d.variant});
       }
       self->send(scaler, out);
     }

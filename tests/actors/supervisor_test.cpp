@@ -489,6 +489,17 @@ CAF_TEST(a variant switch drains the old variant before the new one starts) {
   CAF_CHECK_EQUAL(metric_value("conductor_plugin_actions_total",
                                {{"plugin", "chat"}, {"action", "variant"}, {"status", "applied"}}),
                   1.0);
+  // A restarted scaler learns where chat stands from the plugin manager.
+  caf::anon_send_exit(state().scaler, caf::exit_reason::kill);
+  sched.run();
+  CAF_CHECK_EQUAL(info("scaler").restarts, 1u);
+  auto rs = self->request(sup, caf::infinite, atom::get_v, atom::scaler_v);
+  sched.run();
+  rs.receive(
+    [&](const scaler_status& st) {
+      CAF_CHECK_EQUAL(st.degraded, std::vector<std::string>{"chat: variant small"});
+    },
+    [](const caf::error& err) { CAF_FAIL("unexpected error: " << caf::to_string(err)); });
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
