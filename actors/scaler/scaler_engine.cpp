@@ -258,7 +258,7 @@ decision scaler_engine::make(const std::string& action, const std::string& targe
   d.target = target;
   d.trigger = trigger;
   d.reason = std::move(reason);
-  d.inputs = policy_.inputs_json();
+  d.inputs = inputs_.empty() ? policy_.inputs_json() : inputs_;
   d.policy = settings_.policy;
   d.status = "decided";
   return d;
@@ -538,6 +538,9 @@ std::vector<decision> scaler_engine::evaluate(duration now) {
     d.confidence = host->confidence;
     out.push_back(std::move(d));
   }
+  // The host's inputs, once for every decision and explanation of this
+  // evaluation (re-serializing them per plugin was most of its cost).
+  inputs_ = policy_.inputs_json();
   bool act = mode_ == "enabled";
   if (!act)
     explain("", "mode " + mode_ + (suspended_reason_.empty() ? "" : ": " + suspended_reason_)
@@ -557,6 +560,7 @@ std::vector<decision> scaler_engine::evaluate(duration now) {
       out.push_back(std::move(*d));
   if (out.empty() && explanation_.empty())
     explain("", "host " + std::string{to_string(policy_.current())} + ": no action needed");
+  inputs_.clear();
   decisions_ += out.size();
   for (const auto& d : out)
     explanation_.insert(explanation_.begin(), d);

@@ -149,6 +149,8 @@ private:
   int consecutive_failures_ = 0;
   uint64_t decisions_ = 0;
   std::vector<decision> explanation_;
+  /// The host's inputs as JSON during an evaluation; empty outside one.
+  std::string inputs_;
 };
 
 } // namespace conductor
