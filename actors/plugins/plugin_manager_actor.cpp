@@ -292,6 +292,11 @@ void settle(self_ptr self, managed_plugin& p) {
     p.next_variant.reset();
     report(self, p, std::move(d), ok, std::move(detail));
   };
+  if (self->state.stop_reason) {
+    // Never start a variant while the node stops: it would outlive it.
+    done(false, "the node stops");
+    return;
+  }
   if (state == plugin_state::failed) {
     done(false, "the plugin failed: " + p.lifecycle.reason());
     return;

@@ -98,6 +98,24 @@ struct fixture : actor_fixture {
   std::string db() {
     return settings.persistence.path;
   }
+
+  /// One plugin, chat, with a large and a small variant and a drain signal, on
+  /// a host over the memory degrade threshold.
+  void start_chat_under_pressure() {
+    plugin_settings chat;
+    chat.name = "chat";
+    chat.priority = 5;
+    chat.command = {"/usr/bin/chat"};
+    chat.drain_signal = "SIGUSR1";
+    chat.grace = 30s;
+    chat.variants = {{"large", {"/usr/bin/chat", "--large"}, {}},
+                     {"small", {"/usr/bin/chat", "--small"}, {}}};
+    settings.plugins.plugins = {chat};
+    settings.scaler.plugins = {chat};
+    script->clear();
+    script->push_back(host_reading(20, 85));
+    start();
+  }
 };
 
 } // namespace
@@ -453,19 +471,7 @@ CAF_TEST(plugins start most important first and stop with the node) {
 }
 
 CAF_TEST(a variant switch drains the old variant before the new one starts) {
-  plugin_settings chat;
-  chat.name = "chat";
-  chat.priority = 5;
-  chat.command = {"/usr/bin/chat"};
-  chat.drain_signal = "SIGUSR1";
-  chat.grace = 30s;
-  chat.variants = {{"large", {"/usr/bin/chat", "--large"}, {}},
-                   {"small", {"/usr/bin/chat", "--small"}, {}}};
-  settings.plugins.plugins = {chat};
-  settings.scaler.plugins = {chat};
-  script->clear();
-  script->push_back(host_reading(20, 85));
-  start();
+  start_chat_under_pressure();
   CAF_REQUIRE_EQUAL(processes->starts.size(), 1u);
   CAF_CHECK_EQUAL(processes->starts[0].argv.back(), "--large");
   // Over degrade for two evaluations (confirm_up 2): chat steps down to small,
@@ -500,6 +506,19 @@ CAF_TEST(a variant switch drains the old variant before the new one starts) {
       CAF_CHECK_EQUAL(st.degraded, std::vector<std::string>{"chat: variant small"});
     },
     [](const caf::error& err) { CAF_FAIL("unexpected error: " << caf::to_string(err)); });
+}
+
+CAF_TEST(a variant switch under way when the node stops starts nothing) {
+  start_chat_under_pressure();
+  run_for(20s);
+  CAF_REQUIRE_EQUAL(processes->signals.size(), 1u); // the drain
+  caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
+  sched.run();
+  self->send(state().plugins, plugin_exit{processes->pids[0], "exit code 0"});
+  sched.run();
+  CAF_CHECK_EQUAL(processes->starts.size(), 1u);
+  self->receive([](const caf::down_msg&) {});
+  sup = nullptr;
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
