@@ -220,6 +220,68 @@ int64_t sqlite_store::prune_metrics(double before, int limit) {
   return sqlite3_changes(db_);
 }
 
+bool sqlite_store::history(const history_query& q, std::vector<decision_row>& out) {
+  out.clear();
+  if (q.limit < 0 || q.offset < 0) {
+    last_error_ = "history: limit and offset must be at least 0";
+    return false;
+  }
+  auto* stmt = prepare(
+    "SELECT timestamp, action, target, trigger, reason, inputs, policy, confidence, status,"
+    " error, variant, old_limits, new_limits FROM autoscaler_history"
+    " WHERE (?1 = 0 OR timestamp >= ?1) AND (?2 = 0 OR timestamp <= ?2)"
+    " AND (?3 = '' OR target = ?3) ORDER BY timestamp DESC, id DESC LIMIT ?4 OFFSET ?5");
+  if (!stmt)
+    return false;
+  sqlite3_bind_double(stmt, 1, q.from);
+  sqlite3_bind_double(stmt, 2, q.to);
+  bind_text(stmt, 3, q.plugin);
+  sqlite3_bind_int64(stmt, 4, q.limit);
+  sqlite3_bind_int64(stmt, 5, q.offset);
+  auto text = [&](int col) {
+    auto* t = sqlite3_column_text(stmt, col);
+    return std::string{t ? reinterpret_cast<const char*>(t) : ""};
+  };
+  int rc;
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+    out.push_back({sqlite3_column_double(stmt, 0), text(1), text(2), text(3), text(4), text(5),
+                   text(6), sqlite3_column_double(stmt, 7), text(8), text(9), text(10),
+                   text(11), text(12)});
+  bool ok = rc == SQLITE_DONE || fail("history");
+  sqlite3_finalize(stmt);
+  return ok;
+}
+
+bool sqlite_store::metric_range(const std::string& source, const std::string& metric,
+                                double from, double to, int points,
+                                std::vector<metric_point>& out) {
+  out.clear();
+  if (!(to > from) || points < 1) {
+    last_error_ = "metric_range: needs from < to and at least 1 point";
+    return false;
+  }
+  // Buckets are computed in SQL, so a day of rows is never read into memory.
+  auto* stmt = prepare(
+    "SELECT AVG(timestamp), AVG(value) FROM autoscaler_metrics"
+    " WHERE source = ?1 AND metric = ?2 AND timestamp >= ?3 AND timestamp <= ?4"
+    " GROUP BY MIN(CAST((timestamp - ?3) / ?5 AS INTEGER), ?6) ORDER BY 1");
+  if (!stmt)
+    return false;
+  bind_text(stmt, 1, source);
+  bind_text(stmt, 2, metric);
+  sqlite3_bind_double(stmt, 3, from);
+  sqlite3_bind_double(stmt, 4, to);
+  sqlite3_bind_double(stmt, 5, (to - from) / points);
+  // The row at exactly `to` belongs to the last bucket, not one past it.
+  sqlite3_bind_int(stmt, 6, points - 1);
+  int rc;
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+    out.push_back({sqlite3_column_double(stmt, 0), sqlite3_column_double(stmt, 1)});
+  bool ok = rc == SQLITE_DONE || fail("metric_range");
+  sqlite3_finalize(stmt);
+  return ok;
+}
+
 int64_t sqlite_store::count(const std::string& table) {
   // The table name cannot be bound: only the known tables are accepted.
   if (table != "autoscaler_metrics" && table != "autoscaler_history"

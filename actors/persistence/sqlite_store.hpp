@@ -53,6 +53,22 @@ struct breaker_row {
   std::string reason;
 };
 
+/// Which audit rows to read: newest first, `offset` rows skipped, at most
+/// `limit`; a time range in Unix seconds (0 = open) and a plugin (empty = all).
+struct history_query {
+  double from = 0;
+  double to = 0;
+  std::string plugin;
+  int64_t limit = 100;
+  int64_t offset = 0;
+};
+
+/// One point of a metric read back: the mean time and value of its bucket.
+struct metric_point {
+  double timestamp = 0;
+  double value = 0;
+};
+
 class sqlite_store {
 public:
   /// The schema version this build writes (PRAGMA user_version).
@@ -79,6 +95,17 @@ public:
   /// Deletes at most `limit` metric rows older than `before` (Unix seconds),
   /// so pruning never holds the write lock for long. Returns rows deleted or -1.
   int64_t prune_metrics(double before, int limit);
+
+  /// Audit rows matching `q`, newest first. Fails (false, last_error) on a
+  /// negative limit or offset, or a SQLite error.
+  bool history(const history_query& q, std::vector<decision_row>& out);
+
+  /// One metric of one source over [from, to] (Unix seconds), downsampled to
+  /// at most `points` points: the range is cut into `points` equal buckets and
+  /// each non-empty bucket gives the mean of its rows, oldest first. Fails
+  /// (false, last_error) when to <= from or points < 1.
+  bool metric_range(const std::string& source, const std::string& metric, double from,
+                    double to, int points, std::vector<metric_point>& out);
 
   /// Rows in a table (tests, status); -1 on failure.
   int64_t count(const std::string& table);

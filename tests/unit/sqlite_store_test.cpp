@@ -411,3 +411,70 @@ CAF_TEST(prune does not touch the audit log) {
   CAF_CHECK_EQUAL(store->count("autoscaler_history"), 1);
   CAF_CHECK_EQUAL(store->count("breaker_transitions"), 1);
 }
+
+CAF_TEST(history reads the audit newest first with a filter a range and pages) {
+  std::string error;
+  auto store = sqlite_store::open(":memory:", error);
+  REQUIRE_OR_RETURN(store != nullptr);
+  for (int i = 0; i < 10; ++i)
+    store->insert_decision({t0 + i, "disable", i % 2 == 0 ? "batch" : "chat", "measured",
+                            "step " + std::to_string(i), "{}", "balanced", 1.0,
+                            i % 3 == 0 ? "failed" : "applied", "", "", "{}", "{}"});
+  std::vector<decision_row> rows;
+  REQUIRE_OR_RETURN(store->history({}, rows));
+  CAF_REQUIRE_EQUAL(rows.size(), 10u);
+  CAF_CHECK_EQUAL(rows.front().reason, "step 9");
+  CAF_CHECK_EQUAL(rows.back().reason, "step 0");
+  CAF_CHECK_EQUAL(rows.back().status, "failed");
+  // One plugin, a time range, then a page of it.
+  history_query q;
+  q.plugin = "batch";
+  q.from = t0 + 2;
+  q.to = t0 + 8;
+  REQUIRE_OR_RETURN(store->history(q, rows));
+  std::vector<std::string> reasons;
+  for (const auto& r : rows)
+    reasons.push_back(r.reason);
+  CAF_CHECK_EQUAL(reasons, (std::vector<std::string>{"step 8", "step 6", "step 4", "step 2"}));
+  q.limit = 2;
+  q.offset = 1;
+  REQUIRE_OR_RETURN(store->history(q, rows));
+  CAF_REQUIRE_EQUAL(rows.size(), 2u);
+  CAF_CHECK_EQUAL(rows[0].reason, "step 6");
+  CAF_CHECK_EQUAL(rows[1].reason, "step 4");
+  q.offset = -1;
+  CAF_CHECK(!store->history(q, rows));
+  CAF_CHECK(has(store->last_error(), "offset"));
+}
+
+CAF_TEST(a metric over a range comes back downsampled to bucket means) {
+  std::string error;
+  auto store = sqlite_store::open(":memory:", error);
+  REQUIRE_OR_RETURN(store != nullptr);
+  // 100 rows one second apart, value = second; another metric and another
+  // source beside them that must not leak in.
+  std::vector<metric_row> rows;
+  for (int i = 0; i < 100; ++i) {
+    rows.push_back(metric(t0 + i, "cpu_percent", i));
+    rows.push_back(metric(t0 + i, "memory_percent", 1000));
+    rows.push_back(metric_row{t0 + i, "chat", "cpu_percent", 2000});
+  }
+  REQUIRE_OR_RETURN(store->insert_metrics(rows));
+  std::vector<metric_point> points;
+  REQUIRE_OR_RETURN(store->metric_range("host", "cpu_percent", t0, t0 + 99, 10, points));
+  CAF_REQUIRE_EQUAL(points.size(), 10u);
+  // Buckets of 9.9 s: the first holds seconds 0..9, the last ends at 99 inclusive.
+  CAF_CHECK_EQUAL(points.front().value, 4.5);
+  CAF_CHECK_EQUAL(points.front().timestamp, t0 + 4.5);
+  CAF_CHECK_EQUAL(points.back().value, 94.5);
+  for (size_t i = 1; i < points.size(); ++i)
+    CAF_CHECK_LESS(points[i - 1].timestamp, points[i].timestamp);
+  // Fewer rows than points: each row is its own point; a part of the range.
+  REQUIRE_OR_RETURN(store->metric_range("host", "cpu_percent", t0 + 10, t0 + 14, 50, points));
+  CAF_CHECK_EQUAL(points.size(), 5u);
+  // Nothing there: no points, no error. A bad range: an error.
+  REQUIRE_OR_RETURN(store->metric_range("host", "swap_percent", t0, t0 + 99, 10, points));
+  CAF_CHECK(points.empty());
+  CAF_CHECK(!store->metric_range("host", "cpu_percent", t0 + 5, t0 + 5, 10, points));
+  CAF_CHECK(!store->metric_range("host", "cpu_percent", t0, t0 + 5, 0, points));
+}
