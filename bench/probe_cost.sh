@@ -40,32 +40,11 @@ usage() {
 (($# == 0)) || usage
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BIN=${PROBE_COST_BIN:-$REPO/build/bin/probe_cost}
-command -v valgrind >/dev/null || {
-  echo "probe_cost: valgrind is missing (apt-get install valgrind)" >&2
-  exit 1
-}
-if [[ ! -x $BIN ]]; then
-  make -C "$REPO" build >&2
-fi
-[[ -x $BIN ]] || { echo "probe_cost: $BIN is not an executable" >&2; exit 1; }
-# A binary older than its sources measures old code: say so, but do not build
-# behind the user's back (a build next to the runs would move the figures).
-if [[ -z ${PROBE_COST_BIN:-} ]] &&
-   [[ -n $(find "$REPO/bench/probe_cost.cpp" "$REPO/actors/collector" "$REPO/messages" \
-             -newer "$BIN" -print -quit) ]]; then
-  echo "probe_cost: warning: $BIN is older than its sources; run make build first" >&2
-fi
-
-TMP=$(mktemp -d -t conductor-probe-cost.XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-median() { # file of numbers, one a line
-  sort -g "$1" | awk '{ v[NR] = $1 }
-    END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
+# shellcheck source=bench/bench_common.sh
+source "$REPO/bench/bench_common.sh"
+bench_binary probe_cost "${PROBE_COST_BIN:-}" "$REPO/bench/probe_cost.cpp" \
+  "$REPO/actors/collector" "$REPO/messages"
+bench_tmp probe-cost
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.2f", a / b }'; }
 field() { tr ' ' '\n' <<<"$1" | awk -F= -v k="$2" '$1 == k { print $2 }'; } # line key
 runs() { sort -g "$1" | awk -v f="$2" '{ printf "%s" f, (NR > 1 ? ", " : ""), $1 }'; }

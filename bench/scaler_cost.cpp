@@ -40,29 +40,20 @@ namespace {
 volatile uint64_t sink = 0;
 
 conductor::scaler_settings make_settings(long n) {
-  conductor::scaler_settings s;
-  s.mode = "enabled";
-  s.policy = "balanced";
-  s.evaluation_interval = 30s;
+  // The defaults of an empty config, with what depends on the host pinned so
+  // every machine measures the same decisions.
+  auto s = conductor::make_settings(conductor::config::node_config{}).scaler;
   s.degrade_cpu = 90;
   s.degrade_memory = 80;
   s.restore_cpu = 65;
   s.restore_memory = 65;
   s.emergency_memory = 95;
   s.stabilization = 1min;
-  s.confirm_up = 3;
-  s.min_confidence = 0.6;
-  s.profile = conductor::config::default_policies().at("balanced");
-  s.min_step = {50, 256ull << 20, 32};
-  s.suspend_after_failures = 3;
-  s.flap_budget = 6;
   s.reserve_cpu_cores = 1;
   s.reserve_memory = 2ull << 30;
   s.host_cores = 8;
   s.host_memory = 32ull << 30;
   s.tier = "medium";
-  s.probation = 2min;
-  s.probation_memory_pressure = 20;
   for (long i = 0; i < n; ++i) {
     conductor::plugin_settings p;
     p.name = "plugin-" + std::to_string(i);

@@ -30,32 +30,11 @@ usage() {
 (($# == 0)) || usage
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BIN=${SCALER_COST_BIN:-$REPO/build/bin/scaler_cost}
-command -v valgrind >/dev/null || {
-  echo "scaler_cost: valgrind is missing (apt-get install valgrind)" >&2
-  exit 1
-}
-if [[ ! -x $BIN ]]; then
-  make -C "$REPO" build >&2
-fi
-[[ -x $BIN ]] || { echo "scaler_cost: $BIN is not an executable" >&2; exit 1; }
-# A binary older than its sources measures old code: say so, but do not build
-# behind the user's back.
-if [[ -z ${SCALER_COST_BIN:-} ]] &&
-   [[ -n $(find "$REPO/bench/scaler_cost.cpp" "$REPO/actors/scaler" "$REPO/messages" \
-             -newer "$BIN" -print -quit) ]]; then
-  echo "scaler_cost: warning: $BIN is older than its sources; run make build first" >&2
-fi
-
-TMP=$(mktemp -d -t conductor-scaler-cost.XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-median() { # file of numbers, one a line
-  sort -g "$1" | awk '{ v[NR] = $1 }
-    END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
+# shellcheck source=bench/bench_common.sh
+source "$REPO/bench/bench_common.sh"
+bench_binary scaler_cost "${SCALER_COST_BIN:-}" "$REPO/bench/scaler_cost.cpp" \
+  "$REPO/actors/scaler" "$REPO/messages"
+bench_tmp scaler-cost
 runs() { sort -g "$1" | awk '{ printf "%s%d", (NR > 1 ? ", " : ""), $1 }'; }
 
 total_ir() { # mode -> median instructions in run_loop over CG_REPEAT runs

@@ -100,17 +100,19 @@ const std::vector<std::string>& command_of(const plugin_settings& p, size_t vari
   return p.command;
 }
 
+void lay_over(limit_values& base, const limit_values& top) {
+  if (top.cpu_quota > 0)
+    base.cpu_quota = top.cpu_quota;
+  if (top.memory_max > 0)
+    base.memory_max = top.memory_max;
+  if (top.tasks_max > 0)
+    base.tasks_max = top.tasks_max;
+}
+
 limit_values limits_of(const plugin_settings& p, size_t variant) {
   limit_values out{p.cpu_quota, p.memory_max, p.tasks_max};
-  if (variant < p.variants.size()) {
-    const auto& v = p.variants[variant].limits;
-    if (v.cpu_quota > 0)
-      out.cpu_quota = v.cpu_quota;
-    if (v.memory_max > 0)
-      out.memory_max = v.memory_max;
-    if (v.tasks_max > 0)
-      out.tasks_max = v.tasks_max;
-  }
+  if (variant < p.variants.size())
+    lay_over(out, p.variants[variant].limits);
   return out;
 }
 

@@ -96,6 +96,9 @@ struct plugin_settings {
   limit_values max_limits;
 };
 
+/// Lays the limits set in `top` (non-zero) over `base`.
+void lay_over(limit_values& base, const limit_values& top);
+
 /// The command a plugin runs on `variant` (see plugin_settings).
 const std::vector<std::string>& command_of(const plugin_settings& p, size_t variant);
 

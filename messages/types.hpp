@@ -224,7 +224,8 @@ struct scaler_status {
   std::string policy;
   std::string tier;
   int32_t consecutive_failures = 0;
-  /// The cascade's steps in effect, oldest first: "batch: disabled".
+  /// The plugins stepped down now, in configuration order: "batch: disabled",
+  /// "chat: variant small".
   std::vector<std::string> degraded;
   /// Plugins on probation after a resize.
   std::vector<std::string> probation;

@@ -1,7 +1,8 @@
 #include "actors/health/circuit_breaker.hpp"
 
+#include "actors/number_text.hpp"
+
 #include <algorithm>
-#include <cstdio>
 #include <utility>
 
 #include "config/units.hpp"
@@ -11,12 +12,6 @@ namespace conductor {
 namespace {
 
 using duration = circuit_breaker::duration;
-
-std::string num(double x, int precision) {
-  char buf[40];
-  std::snprintf(buf, sizeof(buf), "%.*g", precision, x);
-  return buf;
-}
 
 /// `T * factor` in nanoseconds, without overflowing on absurd factors.
 duration scaled(duration d, double factor, duration cap) {
@@ -131,10 +126,10 @@ void circuit_breaker::record(bool success, duration now) {
   } else if (settings_.failure_rate > 0 && count_ == settings_.window
              && failure_rate() > settings_.failure_rate) {
     // Enough digits that the two numbers never print equal.
-    auto limit = num(settings_.failure_rate, 6);
-    auto shown = num(failure_rate(), 3);
+    auto limit = number_text(settings_.failure_rate, 6);
+    auto shown = number_text(failure_rate(), 3);
     for (int p = 4; shown == limit && p <= 17; ++p)
-      shown = num(failure_rate(), p);
+      shown = number_text(failure_rate(), p);
     reason = "failure rate " + shown + " > " + limit + " over the last "
              + std::to_string(settings_.window) + " checks";
   }

@@ -145,14 +145,8 @@ limit_change write_limits(self_ptr self, managed_plugin& p, const limit_values& 
     change.error = "no cgroups on this host";
   else
     change = cgroup_limits{*st.layout, p.cgroup}.apply(limits);
-  if (change.ok) {
-    if (want.cpu_quota > 0)
-      p.limits.cpu_quota = want.cpu_quota;
-    if (want.memory_max > 0)
-      p.limits.memory_max = want.memory_max;
-    if (want.tasks_max > 0)
-      p.limits.tasks_max = want.tasks_max;
-  }
+  if (change.ok)
+    lay_over(p.limits, want);
   return change;
 }
 
@@ -207,7 +201,8 @@ void report(self_ptr self, const managed_plugin& p, decision d, bool ok, std::st
   d.status = ok ? "applied" : "failed";
   if (!ok)
     d.error = detail;
-  d.reason += ok ? (detail.empty() ? "" : "; " + detail) : "";
+  if (ok && !detail.empty())
+    d.reason += "; " + detail;
   if (ok)
     CONDUCTOR_LOG(info, "plugins") << p.settings.name << ": " << d.action << " applied";
   else

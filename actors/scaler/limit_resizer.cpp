@@ -1,20 +1,15 @@
 #include "actors/scaler/limit_resizer.hpp"
 
+#include "actors/number_text.hpp"
+
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 
 namespace conductor {
 
 namespace {
 
 constexpr std::chrono::hours flap_window{1};
-
-std::string number(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", x);
-  return buf;
-}
 
 /// Whole units for memory and tasks; CPU in tenths of a percent.
 double round_for(limit_resource r, double x) {
@@ -83,34 +78,34 @@ std::optional<resize_proposal> limit_resizer::evaluate(const std::string& plugin
   if (!up && !down)
     return hold("");
   auto name = std::string{to_string(r)};
-  auto use_text = name + " use " + number(percent) + "% of " + number(use.limit);
+  auto use_text = name + " use " + number_text(percent) + "% of " + number_text(use.limit);
   double to = 0;
   std::string reason;
   if (up) {
     to = std::min({use.limit * rules_.policy.up_factor, use.max, use.limit + use.headroom});
-    reason = use_text + " >= " + number(scale_up(r)) + "% for "
+    reason = use_text + " >= " + number_text(scale_up(r)) + "% for "
              + std::to_string(rules_.policy.confirm_up) + " evaluation(s): x"
-             + number(rules_.policy.up_factor);
+             + number_text(rules_.policy.up_factor);
     if (to < use.limit * rules_.policy.up_factor)
       reason += use.max <= use.limit + use.headroom ? ", capped at its max" : ", capped by the host's reserves";
   } else {
     // Not so low that the present use would be over scale_up at once.
     double floor_for_use = use.used * 100.0 / scale_up(r);
     to = std::max({use.limit * rules_.policy.down_factor, use.min, floor_for_use});
-    reason = use_text + " <= " + number(scale_down(r)) + "% for "
+    reason = use_text + " <= " + number_text(scale_down(r)) + "% for "
              + std::to_string(rules_.policy.confirm_down) + " evaluation(s): x"
-             + number(rules_.policy.down_factor);
+             + number_text(rules_.policy.down_factor);
     if (to > use.limit * rules_.policy.down_factor)
       reason += to == use.min ? ", held at its min" : ", kept above its use";
   }
   to = round_for(r, to);
   if (std::abs(to - use.limit) < min_step(r))
-    return hold(name + ": " + number(use.limit) + " -> " + number(to) + " is smaller than min_step "
-                + number(min_step(r)));
+    return hold(name + ": " + number_text(use.limit) + " -> " + number_text(to) + " is smaller than min_step "
+                + number_text(min_step(r)));
   auto& last = up ? c.last_up : c.last_down;
   if (last && now - *last < rules_.policy.cooldown)
     return hold(name + ": " + (up ? "up" : "down") + " cooldown of "
-                + number(std::chrono::duration<double>(rules_.policy.cooldown).count())
+                + number_text(std::chrono::duration<double>(rules_.policy.cooldown).count())
                 + "s since the last change");
   auto& times = changes_[plugin];
   while (!times.empty() && now - times.front() >= flap_window)
@@ -118,7 +113,7 @@ std::optional<resize_proposal> limit_resizer::evaluate(const std::string& plugin
   if (static_cast<int>(times.size()) >= rules_.flap_budget)
     return hold(plugin + ": flap budget of " + std::to_string(rules_.flap_budget)
                 + " changes per hour spent");
-  return resize_proposal{r, use.limit, to, reason + " -> " + number(to)};
+  return resize_proposal{r, use.limit, to, reason + " -> " + number_text(to)};
 }
 
 void limit_resizer::changed(const std::string& plugin, limit_resource resource, bool up,

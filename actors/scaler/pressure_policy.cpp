@@ -1,5 +1,7 @@
 #include "actors/scaler/pressure_policy.hpp"
 
+#include "actors/number_text.hpp"
+
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
@@ -16,14 +18,8 @@ std::string pct(double x) {
   return buf;
 }
 
-std::string num(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%g", x);
-  return buf;
-}
-
 std::string minutes(std::chrono::nanoseconds d) {
-  return num(std::chrono::duration<double>(d).count() / 60) + "m";
+  return number_text(std::chrono::duration<double>(d).count() / 60) + "m";
 }
 
 } // namespace
@@ -83,15 +79,15 @@ std::optional<policy_decision> pressure_policy::over_degrade() const {
     if (c.r.measured && *c.r.measured >= c.threshold)
       return policy_decision{"degrade", "measured",
                              std::string{c.name} + " " + pct(*c.r.measured) + " >= degrade "
-                               + num(c.threshold) + "%",
+                               + number_text(c.threshold) + "%",
                              "", 1.0};
   for (const auto& c : checks)
     if (c.r.predicted && c.r.confidence >= settings_.min_confidence
         && *c.r.predicted >= c.threshold)
       return policy_decision{"degrade", "forecast",
                              std::string{c.name} + " forecast " + pct(*c.r.predicted) + " in "
-                               + minutes(horizon_) + " >= degrade " + num(c.threshold)
-                               + "% (confidence " + num(c.r.confidence) + ")",
+                               + minutes(horizon_) + " >= degrade " + number_text(c.threshold)
+                               + "% (confidence " + number_text(c.r.confidence) + ")",
                              "", c.r.confidence};
   return std::nullopt;
 }
@@ -157,7 +153,7 @@ std::optional<policy_decision> pressure_policy::evaluate(duration now) {
     state_ = state::emergency;
     return decide("emergency", "measured",
                   "memory " + pct(*memory_.measured) + " >= emergency "
-                    + num(settings_.emergency_memory) + "%");
+                    + number_text(settings_.emergency_memory) + "%");
   }
   if (state_ == state::pressure || state_ == state::emergency) {
     if (!below_restore()) {
@@ -172,8 +168,8 @@ std::optional<policy_decision> pressure_policy::evaluate(duration now) {
     below_since_.reset();
     over_count_ = 0;
     return decide("restore", "measured",
-                  "cpu and memory below restore (" + num(settings_.restore_cpu) + "%, "
-                    + num(settings_.restore_memory) + "%) for "
+                  "cpu and memory below restore (" + number_text(settings_.restore_cpu) + "%, "
+                    + number_text(settings_.restore_memory) + "%) for "
                     + minutes(settings_.stabilization));
   }
   // unknown or normal
@@ -199,8 +195,8 @@ std::optional<policy_decision> pressure_policy::evaluate(duration now) {
                     + std::to_string(settings_.confirm_up) + ")",
                   over->confidence);
   return decide("hold", "measured",
-                "host within thresholds (degrade at cpu " + num(settings_.degrade_cpu)
-                  + "%, memory " + num(settings_.degrade_memory) + "%)");
+                "host within thresholds (degrade at cpu " + number_text(settings_.degrade_cpu)
+                  + "%, memory " + number_text(settings_.degrade_memory) + "%)");
 }
 
 } // namespace conductor

@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <limits>
 
 #include <nlohmann/json.hpp>
 
+#include "actors/number_text.hpp"
 #include "actors/scaler/preflight.hpp"
 #include "messages/metric_names.hpp"
 
@@ -16,10 +16,9 @@ namespace {
 
 constexpr std::chrono::hours flap_window{1};
 
+/// Reasons give four significant digits: "85.2%", "1536 MiB".
 std::string num(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4g", x);
-  return buf;
+  return number_text(x, 4);
 }
 
 std::string mib(double bytes) {
@@ -56,26 +55,21 @@ std::chrono::nanoseconds outcome_timeout(const scaler_settings& s) {
 
 } // namespace
 
-scaler_engine::scaler_engine(scaler_settings settings)
-  : settings_(settings),
-    mode_(settings.mode),
-    policy_(settings),
-    resizer_(rules_of(settings)) {
-  for (const auto& p : settings_.plugins) {
-    plugin_view v;
-    v.settings = p;
-    v.limits = limits_of(p, 0);
-    plugins_.push_back(std::move(v));
-  }
+scaler_engine::scaler_engine(scaler_settings settings) : resizer_(rules_of(settings)) {
+  update_settings(std::move(settings));
+}
+
+void scaler_engine::apply_mode(std::string mode) {
+  mode_ = std::move(mode);
+  // The policy sees the mode in force, which a suspension may have changed.
+  auto effective = settings_;
+  effective.mode = mode_;
+  policy_.update_settings(std::move(effective));
 }
 
 void scaler_engine::update_settings(scaler_settings settings) {
   settings_ = std::move(settings);
-  if (suspended_reason_.empty())
-    mode_ = settings_.mode;
-  auto effective = settings_;
-  effective.mode = mode_;
-  policy_.update_settings(effective);
+  apply_mode(suspended_reason_.empty() ? settings_.mode : mode_);
   resizer_.update_rules(rules_of(settings_));
   // Plugins keep their state; new ones join, removed ones go.
   std::vector<plugin_view> next;
@@ -168,19 +162,12 @@ std::vector<decision> scaler_engine::outcome(const decision& d, duration now) {
         || pending.step->kind == cascade_step::enable)
       p->variant = pending.step->variant;
   }
-  auto changed = [](const limit_values& l) { return l.cpu_quota > 0 || l.memory_max > 0 || l.tasks_max > 0; };
-  if (d.action == "resize" || d.action == "revert" || d.action == "variant"
-      || d.action == "enable") {
-    auto want = d.action == "variant" || d.action == "enable" ? limits_of(p->settings, p->variant)
-                                                              : d.new_limits;
-    if (want.cpu_quota > 0)
-      p->limits.cpu_quota = want.cpu_quota;
-    if (want.memory_max > 0)
-      p->limits.memory_max = want.memory_max;
-    if (want.tasks_max > 0)
-      p->limits.tasks_max = want.tasks_max;
-  }
-  if (d.action == "resize" && changed(d.new_limits)) {
+  if (d.action == "variant" || d.action == "enable")
+    lay_over(p->limits, limits_of(p->settings, p->variant));
+  else if (d.action == "resize" || d.action == "revert")
+    lay_over(p->limits, d.new_limits);
+  const auto& n = d.new_limits;
+  if (d.action == "resize" && (n.cpu_quota > 0 || n.memory_max > 0 || n.tasks_max > 0)) {
     probation_t pr;
     pr.until = now + settings_.probation;
     // Only the resources this resize changed go back on a revert.
@@ -197,25 +184,19 @@ std::vector<decision> scaler_engine::failed(const std::string& why) {
   ++consecutive_failures_;
   if (consecutive_failures_ < settings_.suspend_after_failures || mode_ != "enabled")
     return {};
-  mode_ = "manual";
   suspended_reason_ = std::to_string(consecutive_failures_)
                       + " consecutive failed actions (last: " + why
                       + "); suspended until an operator sets the mode again";
-  auto effective = settings_;
-  effective.mode = mode_;
-  policy_.update_settings(effective);
+  apply_mode("manual");
   auto d = make("suspend", "", "failures", suspended_reason_);
   return {d};
 }
 
 decision scaler_engine::set_mode(const std::string& mode, const std::string& origin) {
   auto before = mode_;
-  mode_ = mode;
   suspended_reason_.clear();
   consecutive_failures_ = 0;
-  auto effective = settings_;
-  effective.mode = mode_;
-  policy_.update_settings(effective);
+  apply_mode(mode);
   return make("mode", "", "operator",
               "mode " + before + " -> " + mode + (origin.empty() ? "" : " (by " + origin + ")"));
 }

@@ -88,8 +88,9 @@ public:
 private:
   struct probation_t {
     duration until{};
+    /// The limits before, of the resources the resize changed (others 0).
     limit_values previous;
-    /// The resources the resize changed (set in `previous`).
+    /// The cgroup's OOM kill count when the resize was applied.
     std::optional<double> oom_kills_before;
   };
 
@@ -114,6 +115,8 @@ private:
     std::optional<probation_t> probation;
   };
 
+  /// Puts `mode` in force, for the engine and its pressure policy.
+  void apply_mode(std::string mode);
   plugin_view* find(const std::string& name);
   std::vector<cascade_plugin> cascade_view() const;
   bool busy(const plugin_view& p) const;

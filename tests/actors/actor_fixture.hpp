@@ -56,6 +56,24 @@ inline probe_factory scripted(std::shared_ptr<std::deque<probe_reading>> script)
   };
 }
 
+/// The scaler's settings as an empty config gives them, with what depends on
+/// the host (the tier's thresholds, reserves, the host's size) pinned so the
+/// suites decide the same on every machine.
+inline scaler_settings pinned_scaler_settings() {
+  auto s = make_settings(config::node_config{}).scaler;
+  s.degrade_cpu = 90;
+  s.degrade_memory = 80;
+  s.restore_cpu = 65;
+  s.restore_memory = 65;
+  s.emergency_memory = 95;
+  s.reserve_cpu_cores = 1;
+  s.reserve_memory = 8ull << 30;
+  s.host_cores = 8;
+  s.host_memory = 32ull << 30;
+  s.tier = "medium";
+  return s;
+}
+
 /// Host readings with the given CPU and memory percentages.
 inline probe_reading host_reading(double cpu, double memory) {
   probe_reading r;

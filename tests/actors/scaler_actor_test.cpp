@@ -38,28 +38,12 @@ struct fixture : actor_fixture {
   size_t handled = 0;
 
   fixture() {
-    settings.mode = "enabled";
-    settings.policy = "balanced";
+    // Balanced policy (confirm_up 3), min_confidence 0.6, probation 2 min,
+    // flap budget 6, 3 failures to suspend: the defaults.
+    settings = pinned_scaler_settings();
     settings.evaluation_interval = 10s;
-    settings.degrade_cpu = 90;
-    settings.degrade_memory = 80;
-    settings.restore_cpu = 65;
-    settings.restore_memory = 65;
-    settings.emergency_memory = 95;
     settings.stabilization = 1min;
-    settings.confirm_up = 3;
-    settings.min_confidence = 0.6;
-    settings.profile = config::default_policies().at("balanced");
-    settings.min_step = {50, 256ull << 20, 32};
-    settings.suspend_after_failures = 3;
-    settings.flap_budget = 6;
-    settings.reserve_cpu_cores = 1;
     settings.reserve_memory = 2ull << 30;
-    settings.host_cores = 8;
-    settings.host_memory = 32ull << 30;
-    settings.tier = "medium";
-    settings.probation = 2min;
-    settings.probation_memory_pressure = 20;
     auto chat = plugin("chat", 5);
     chat.variants = {{"large", {}, {0, 4ull << 30, 0}}, {"small", {}, {0, 1ull << 30, 0}}};
     settings.plugins = {plugin("batch", 1), chat, plugin("voice", 10)};

@@ -39,18 +39,10 @@ struct fixture : actor_fixture {
     script->push_back(host_reading(20, 50));
     settings.collector = {1s, {"/"}, "auto", {}, {}};
     settings.predictor = {10min, 1min, 0.9, 10s, "auto"};
-    auto& sc = settings.scaler;
-    sc.mode = "enabled";
-    sc.policy = "balanced";
-    sc.evaluation_interval = 10s;
-    sc.degrade_cpu = 90;
-    sc.degrade_memory = 80;
-    sc.restore_cpu = 65;
-    sc.restore_memory = 65;
-    sc.emergency_memory = 95;
-    sc.stabilization = 1min;
-    sc.confirm_up = 2;
-    sc.min_confidence = 0.6;
+    settings.scaler = pinned_scaler_settings();
+    settings.scaler.evaluation_interval = 10s;
+    settings.scaler.stabilization = 1min;
+    settings.scaler.confirm_up = 2;
     settings.persistence = {dir.file("conductor.db"), 24h, 1s};
   }
 
