@@ -66,6 +66,8 @@ using scaler_actor = caf::typed_actor<
   caf::reacts_to<atom::evaluate>,
   /// Adds a consumer of decisions.
   caf::reacts_to<atom::subscribe, decision_sink>,
+  /// Adds a keeper of the runtime state (sent the current one at once).
+  caf::reacts_to<atom::subscribe, state_sink>,
   /// Applies new settings; the pressure state is kept.
   caf::reacts_to<atom::update, scaler_settings>>::extend_with<scaler_commands>;
 
@@ -114,23 +116,34 @@ using plugin_manager_actor = caf::typed_actor<
   /// ...or of the audit of what was done to plugins (limits applied or not,
   /// the outcome of each of the scaler's steps).
   caf::reacts_to<atom::subscribe, decision_sink>,
+  /// The durable audit log: each outcome is committed there before it is
+  /// reported done (logged, and sent to the decision sinks).
+  caf::reacts_to<atom::subscribe, audit_log>,
   /// The scaler's steps (status "decided", target a plugin); others ignored.
   caf::reacts_to<decision>,
   /// Every plugin's state, pid and the reason of its last change.
   caf::replies_to<atom::get, atom::plugins>::with<std::vector<plugin_event>>>;
 
-/// The persistence actor: owns the SQLite connection.
+/// The persistence actor: owns the SQLite connection. Never blocks the
+/// others (it runs on its own thread) and never loses an audit row: while the
+/// database cannot take one it waits in a bounded retry queue.
 using persistence_actor = caf::typed_actor<
   /// Buffers a sample; written in batches (persistence.batch).
   caf::reacts_to<resource_sample>,
-  /// Writes a decision to the audit log at once.
+  /// Writes a decision to the audit log at once, durably.
   caf::reacts_to<decision>,
-  /// Writes a breaker transition at once.
+  /// Writes a breaker transition at once, durably.
   caf::reacts_to<breaker_transition>,
+  /// Writes a plugin state change at once, durably.
+  caf::reacts_to<plugin_event>,
+  /// Keeps the scaler's runtime state (autoscaler_config), durably.
+  caf::reacts_to<runtime_state>,
   /// Writes buffered samples now (also the batch timer).
   caf::reacts_to<atom::flush>,
+  /// INTERNAL: retry what the database refused (and reopen it).
+  caf::reacts_to<atom::tick>,
   /// Applies new retention and batch settings (the path needs a restart).
-  caf::reacts_to<atom::update, persistence_settings>>;
+  caf::reacts_to<atom::update, persistence_settings>>::extend_with<audit_log>;
 
 /// The metrics actor: turns events into Prometheus gauges and counters.
 using metrics_actor = caf::typed_actor<
@@ -147,7 +160,10 @@ using supervisor_actor = caf::typed_actor<
   /// The children and their restart counts.
   caf::replies_to<atom::get, atom::children>::with<std::vector<child_info>>,
   /// New settings after a SIGHUP: kept for restarts and sent to each child.
-  caf::reacts_to<atom::update, node_settings>>::extend_with<health_commands>::
+  caf::reacts_to<atom::update, node_settings>,
+  /// The scaler's runtime state, kept to start a restarted scaler and plugin
+  /// manager where the old ones were.
+  caf::reacts_to<runtime_state>>::extend_with<health_commands>::
   extend_with<scaler_commands>;
 
 /// The inspector: the one actor published for remote access (conductorctl,

@@ -25,6 +25,13 @@ metric_families::metric_families(metric_registry& r)
                              "Rows written to the database, by table.")),
     persistence_errors(r.counter("conductor_persistence_errors_total",
                                "Database writes that failed.")),
+    persistence_dropped(r.counter("conductor_persistence_dropped_total",
+                                  "Rows not written: metric rows dropped on a slow or failing"
+                                  " disk, audit rows beyond the retry queue (logged whole).")),
+    persistence_audit_backlog(r.gauge("conductor_persistence_audit_backlog",
+                                      "Audit rows waiting for the database to accept them.")),
+    persistence_available(r.gauge("conductor_persistence_available",
+                                  "1 while the database is open and writable, else 0.")),
     health_up(r.gauge("conductor_health_up", "1 if the target's last check passed, else 0.")),
     health_checks(r.counter("conductor_health_check_total", "Health checks, by result.")),
     health_duration(r.histogram("conductor_health_check_duration_seconds",

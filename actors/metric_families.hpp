@@ -38,6 +38,14 @@ struct metric_families {
   /// Rows written {table} and failed writes.
   metric_family& persistence_rows;
   metric_family& persistence_errors;
+  /// Rows not written {table}: metric rows coalesced away on a slow or failing
+  /// disk; audit rows only when the retry queue overflowed (each then logged
+  /// whole, so nothing is lost from sight).
+  metric_family& persistence_dropped;
+  /// Audit rows waiting in the retry queue for the database to come back.
+  metric_family& persistence_audit_backlog;
+  /// 1 while the database is open and writable, 0 while it is not.
+  metric_family& persistence_available;
   /// Health per target: 1 healthy, 0 not.
   metric_family& health_up;
   /// Checks {target, result = success | failure} and their duration {target}.

@@ -38,6 +38,9 @@ using plugin_sink = caf::typed_actor<caf::reacts_to<plugin_event>>;
 /// Anything that consumes breaker transitions only (persistence: the audit).
 using breaker_sink = caf::typed_actor<caf::reacts_to<breaker_transition>>;
 
+/// Anything that keeps the scaler's runtime state (persistence, supervisor).
+using state_sink = caf::typed_actor<caf::reacts_to<runtime_state>>;
+
 } // namespace conductor
 
 CAF_BEGIN_TYPE_ID_BLOCK(conductor, caf::first_custom_type_id)
@@ -57,6 +60,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(conductor, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(conductor, (conductor::preflight_answer))
   CAF_ADD_TYPE_ID(conductor, (conductor::scaler_status))
   CAF_ADD_TYPE_ID(conductor, (std::vector<conductor::decision>))
+  CAF_ADD_TYPE_ID(conductor, (conductor::runtime_state))
   CAF_ADD_TYPE_ID(conductor, (conductor::child_info))
   CAF_ADD_TYPE_ID(conductor, (std::vector<conductor::child_info>))
   CAF_ADD_TYPE_ID(conductor, (conductor::collector_settings))
@@ -72,6 +76,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(conductor, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(conductor, (conductor::health_sink))
   CAF_ADD_TYPE_ID(conductor, (conductor::breaker_sink))
   CAF_ADD_TYPE_ID(conductor, (conductor::plugin_sink))
+  CAF_ADD_TYPE_ID(conductor, (conductor::state_sink))
 
   CAF_ADD_ATOM(conductor, conductor::atom, status, "status")
   CAF_ADD_ATOM(conductor, conductor::atom, children, "children")
@@ -84,6 +89,17 @@ CAF_BEGIN_TYPE_ID_BLOCK(conductor, caf::first_custom_type_id)
   CAF_ADD_ATOM(conductor, conductor::atom, scaler, "scaler")
   CAF_ADD_ATOM(conductor, conductor::atom, explain, "explain")
   CAF_ADD_ATOM(conductor, conductor::atom, mode, "mode")
+  CAF_ADD_ATOM(conductor, conductor::atom, audit, "audit")
+
+// The audit log's handle names the atom above, so it joins the block after it.
+namespace conductor {
+/// The durable audit log (persistence): answers with the row's id once the row
+/// is committed with synchronous=FULL, or with ec::database_error when it had
+/// to wait in the retry queue instead.
+using audit_log = caf::typed_actor<caf::replies_to<atom::audit, decision>::with<int64_t>>;
+} // namespace conductor
+
+  CAF_ADD_TYPE_ID(conductor, (conductor::audit_log))
 
 CAF_END_TYPE_ID_BLOCK(conductor)
 

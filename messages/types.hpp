@@ -102,6 +102,9 @@ struct decision {
   /// resize, revert, variant: the limits before and after.
   limit_values old_limits;
   limit_values new_limits;
+  /// Who asked for it: "scaler", "plugins", "config", or the operator an
+  /// operator's command names (mode changes).
+  std::string origin;
 };
 
 /// The outcome of one health check (produced by the health actor), with the
@@ -213,6 +216,46 @@ struct preflight_answer {
   double free_cpu_cores = 0;
 };
 
+/// One step of the degradation cascade in effect, as the database keeps it:
+/// variants by name, so a reordered config still finds them.
+struct runtime_step {
+  std::string plugin;
+  /// variant | disable
+  std::string kind;
+  /// variant: the variant it runs now.
+  std::string variant;
+  /// The variant it ran before the step (what a restore goes back to).
+  std::string from_variant;
+  std::string reason;
+};
+
+/// The limits the scaler set on one plugin, where they differ from its
+/// configuration (0 = the configured one).
+struct plugin_limits {
+  std::string plugin;
+  limit_values limits;
+};
+
+/// What the node must not forget across a restart: the scaler's mode and why,
+/// the plugins it degraded and why, the limits it set. The scaler publishes it
+/// on every change; persistence keeps it (autoscaler_config) and the node
+/// restores it at start (README: Persistence).
+struct runtime_state {
+  /// enabled | disabled | manual: the mode in force.
+  std::string mode;
+  /// config | operator | suspension: who put the mode in force.
+  std::string mode_origin;
+  /// The configuration's mode when this was saved: a file edited since wins.
+  std::string config_mode;
+  std::string suspended_reason;
+  std::string policy;
+  /// The cascade's steps in effect, oldest first.
+  std::vector<runtime_step> steps;
+  std::vector<plugin_limits> limits;
+  /// Unix seconds of the change; 0: nothing was ever saved.
+  double saved = 0;
+};
+
 /// The scaler as operators see it.
 struct scaler_status {
   /// enabled | disabled | manual
@@ -312,7 +355,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, decision& x) {
   return f(caf::meta::type_name("decision"), x.at, x.action, x.target, x.trigger, x.reason,
            x.inputs, x.policy, x.confidence, x.status, x.error, x.variant, x.old_limits,
-           x.new_limits);
+           x.new_limits, x.origin);
 }
 
 template <class Inspector>
@@ -365,6 +408,23 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, scaler_status& x) {
   return f(caf::meta::type_name("scaler_status"), x.mode, x.suspended_reason, x.host_state,
            x.policy, x.tier, x.consecutive_failures, x.degraded, x.probation, x.decisions);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, runtime_step& x) {
+  return f(caf::meta::type_name("runtime_step"), x.plugin, x.kind, x.variant, x.from_variant,
+           x.reason);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, plugin_limits& x) {
+  return f(caf::meta::type_name("plugin_limits"), x.plugin, x.limits);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, runtime_state& x) {
+  return f(caf::meta::type_name("runtime_state"), x.mode, x.mode_origin, x.config_mode,
+           x.suspended_reason, x.policy, x.steps, x.limits, x.saved);
 }
 
 template <class Inspector>
@@ -456,7 +516,7 @@ typename Inspector::result_type inspect(Inspector& f, node_settings& x) {
 CONDUCTOR_FIELDS_EQUAL(resource_sample, a, b, c, d, e)
 CONDUCTOR_FIELDS_EQUAL(forecast, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s)
 CONDUCTOR_FIELDS_EQUAL(limit_values, a, b, c)
-CONDUCTOR_FIELDS_EQUAL(decision, a, b, c, d, e, f, g, h, i, j, k, l, m)
+CONDUCTOR_FIELDS_EQUAL(decision, a, b, c, d, e, f, g, h, i, j, k, l, m, n)
 CONDUCTOR_FIELDS_EQUAL(health_event, a, b, c, d, e, f, g, h, i, j)
 CONDUCTOR_FIELDS_EQUAL(check_outcome, a, b, c, d, e)
 CONDUCTOR_FIELDS_EQUAL(plugin_event, a, b, c, d, e, f)
@@ -466,6 +526,9 @@ CONDUCTOR_FIELDS_EQUAL(breaker_transition, a, b, c, d, e)
 CONDUCTOR_FIELDS_EQUAL(preflight_request, a, b, c)
 CONDUCTOR_FIELDS_EQUAL(preflight_answer, a, b, c, d, e)
 CONDUCTOR_FIELDS_EQUAL(scaler_status, a, b, c, d, e, f, g, h, i)
+CONDUCTOR_FIELDS_EQUAL(runtime_step, a, b, c, d, e)
+CONDUCTOR_FIELDS_EQUAL(plugin_limits, a, b)
+CONDUCTOR_FIELDS_EQUAL(runtime_state, a, b, c, d, e, f, g, h)
 CONDUCTOR_FIELDS_EQUAL(child_info, a, b, c, d)
 CONDUCTOR_FIELDS_EQUAL(plugin_signals_settings, a, b, c)
 CONDUCTOR_FIELDS_EQUAL(collector_settings, a, b, c, d, e)

@@ -21,6 +21,7 @@
 
 #include "actors/collector/node_probe.hpp"
 #include "actors/logger.hpp"
+#include "actors/persistence/persistence_actor.hpp"
 #include "actors/supervisor/supervisor_actor.hpp"
 #include "config/loader.hpp"
 #include "node/http_server.hpp"
@@ -68,7 +69,9 @@ void print_errors(const config::load_result& res) {
     std::cerr << e.to_string() << '\n';
 }
 
-/// Creates the data dir (and parents) private to the owner.
+/// Creates the data dir (and parents) private to the owner. One that exists
+/// but cannot be written (a read-only mount) is said, not fatal: the node
+/// runs on and persistence retries until it can write.
 bool make_data_dir(const std::string& dir, std::string& error) {
   std::error_code ec;
   bool created = std::filesystem::create_directories(dir, ec);
@@ -78,10 +81,28 @@ bool make_data_dir(const std::string& dir, std::string& error) {
     error = "cannot create data dir " + dir + ": " + ec.message();
     return false;
   }
-  if (::access(dir.c_str(), W_OK) != 0) {
-    error = "data dir " + dir + " is not writable: " + std::strerror(errno);
-    return false;
+  if (::access(dir.c_str(), W_OK) != 0)
+    CONDUCTOR_LOG(error, "node") << "data dir " << dir << " is not writable ("
+                                 << std::strerror(errno)
+                                 << "): the node runs without its database until it is";
+  return true;
+}
+
+/// The runtime state the last run left in the database. A newer schema
+/// stops the node (false); anything else unreadable is said and the node
+/// starts afresh.
+bool restore_runtime_state(const std::string& path, runtime_state& out) {
+  std::string error;
+  store_failure why = store_failure::none;
+  if (!load_runtime_state(path, out, error, why)) {
+    CONDUCTOR_LOG(error, "node") << error;
+    if (why == store_failure::newer_schema)
+      return false;
+    CONDUCTOR_LOG(warn, "node") << "starting without the saved runtime state";
+    return true;
   }
+  if (!error.empty())
+    CONDUCTOR_LOG(warn, "node") << error;
   return true;
 }
 
@@ -284,6 +305,8 @@ int run_node(const std::string& config_path) {
   CONDUCTOR_LOG(info, "node") << "serving /metrics on port " << http->port();
   supervisor_deps deps;
   deps.metrics = hub;
+  if (!restore_runtime_state(config::database_path(cfg), deps.restored))
+    return exit_code::failure;
   // The cgroup layout is the host's: found once, logged once.
   auto layout = detect_cgroup_layout();
   CONDUCTOR_LOG(info, "collector") << "cgroups: " << layout.describe();

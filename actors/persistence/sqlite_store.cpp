@@ -1,11 +1,17 @@
 #include "actors/persistence/sqlite_store.hpp"
 
 #include <sqlite3.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 namespace conductor {
 
 namespace {
 
+/// The whole schema of the current version. IF NOT EXISTS throughout: on an
+/// older database it runs after the migrations and adds what is new.
 constexpr const char* schema_sql = R"sql(
 CREATE TABLE IF NOT EXISTS autoscaler_metrics (
   id        INTEGER PRIMARY KEY,
@@ -15,6 +21,8 @@ CREATE TABLE IF NOT EXISTS autoscaler_metrics (
   value     REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS autoscaler_metrics_time ON autoscaler_metrics(timestamp);
+CREATE INDEX IF NOT EXISTS autoscaler_metrics_series
+  ON autoscaler_metrics(source, metric, timestamp);
 CREATE TABLE IF NOT EXISTS autoscaler_history (
   id         INTEGER PRIMARY KEY,
   timestamp  REAL NOT NULL,
@@ -29,7 +37,8 @@ CREATE TABLE IF NOT EXISTS autoscaler_history (
   error      TEXT NOT NULL DEFAULT '',
   variant    TEXT NOT NULL DEFAULT '',
   old_limits TEXT NOT NULL DEFAULT '{}',
-  new_limits TEXT NOT NULL DEFAULT '{}'
+  new_limits TEXT NOT NULL DEFAULT '{}',
+  origin     TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS autoscaler_history_time ON autoscaler_history(timestamp);
 CREATE TABLE IF NOT EXISTS breaker_transitions (
@@ -40,7 +49,75 @@ CREATE TABLE IF NOT EXISTS breaker_transitions (
   to_state   TEXT NOT NULL,
   reason     TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS plugin_states (
+  id        INTEGER PRIMARY KEY,
+  timestamp REAL NOT NULL,
+  plugin    TEXT NOT NULL,
+  state     TEXT NOT NULL,
+  pid       INTEGER NOT NULL DEFAULT 0,
+  variant   TEXT NOT NULL DEFAULT '',
+  reason    TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS autoscaler_config (
+  key     TEXT PRIMARY KEY,
+  value   TEXT NOT NULL,
+  updated REAL NOT NULL
+);
 )sql";
+
+/// What each version adds to the one before that CREATE ... IF NOT EXISTS
+/// cannot: columns of existing tables. Index i takes version i + 1 to i + 2.
+const std::vector<std::vector<const char*>>& migrations() {
+  static const std::vector<std::vector<const char*>> steps{
+    // 1 -> 2: each audit row's outcome and limits.
+    {"ALTER TABLE autoscaler_history ADD COLUMN status TEXT NOT NULL DEFAULT ''",
+     "ALTER TABLE autoscaler_history ADD COLUMN error TEXT NOT NULL DEFAULT ''",
+     "ALTER TABLE autoscaler_history ADD COLUMN variant TEXT NOT NULL DEFAULT ''",
+     "ALTER TABLE autoscaler_history ADD COLUMN old_limits TEXT NOT NULL DEFAULT '{}'",
+     "ALTER TABLE autoscaler_history ADD COLUMN new_limits TEXT NOT NULL DEFAULT '{}'"},
+    // 2 -> 3: who asked (plugin_states, autoscaler_config and the series
+    // index come from the schema).
+    {"ALTER TABLE autoscaler_history ADD COLUMN origin TEXT NOT NULL DEFAULT ''"},
+  };
+  return steps;
+}
+
+/// Why a file could not be opened, as far as its directory tells: "" or
+/// " (directory ... does not exist)" and the like.
+std::string directory_problem(const std::string& path) {
+  auto slash = path.find_last_of('/');
+  auto dir = slash == std::string::npos ? std::string{"."} : path.substr(0, slash);
+  if (dir.empty())
+    dir = "/";
+  if (::access(dir.c_str(), F_OK) != 0)
+    return " (directory " + dir + " does not exist)";
+  if (::access(dir.c_str(), W_OK) != 0 || errno == EROFS)
+    return " (directory " + dir + " is not writable: " + std::strerror(errno) + ")";
+  return "";
+}
+
+store_failure classify(int extended_code) {
+  switch (extended_code & 0xff) {
+    case SQLITE_OK:
+      return store_failure::none;
+    case SQLITE_FULL:
+      return store_failure::full;
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+      return store_failure::read_only;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return store_failure::locked;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return store_failure::corrupt;
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+      return store_failure::io;
+    default:
+      return store_failure::other;
+  }
+}
 
 /// Resets a statement when it goes out of scope, whatever happened.
 struct reset_guard {
@@ -57,90 +134,199 @@ void bind_text(sqlite3_stmt* stmt, int index, const std::string& text) {
 
 } // namespace
 
-std::unique_ptr<sqlite_store> sqlite_store::open(const std::string& path, std::string& error) {
+std::unique_ptr<sqlite_store> sqlite_store::open(const std::string& path, std::string& error,
+                                                store_failure* why) {
   std::unique_ptr<sqlite_store> store{new sqlite_store};
+  auto failed = [&](std::string message, store_failure kind) {
+    error = std::move(message);
+    if (why)
+      *why = kind;
+    return nullptr;
+  };
   auto rc = sqlite3_open_v2(path.c_str(), &store->db_,
                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                             nullptr);
-  if (rc != SQLITE_OK) {
-    error = "cannot open database " + path + ": "
-            + (store->db_ ? sqlite3_errmsg(store->db_) : sqlite3_errstr(rc));
-    return nullptr;
-  }
-  // Another process (conductorctl, an operator's sqlite3) may hold a read lock.
-  sqlite3_busy_timeout(store->db_, 2000);
+  if (rc != SQLITE_OK)
+    return failed("cannot open database " + path + ": "
+                    + (store->db_ ? sqlite3_errmsg(store->db_) : sqlite3_errstr(rc))
+                    + directory_problem(path),
+                  classify(rc));
+  sqlite3_extended_result_codes(store->db_, 1);
+  // Another process (conductorctl, an operator's sqlite3) may hold a lock for
+  // a moment; longer than this is reported, and the write retried later.
+  sqlite3_busy_timeout(store->db_, 1000);
   sqlite3_stmt* version = store->prepare("PRAGMA user_version");
   int found = 0;
-  if (version && sqlite3_step(version) == SQLITE_ROW)
+  rc = version ? sqlite3_step(version) : sqlite3_extended_errcode(store->db_);
+  if (rc == SQLITE_ROW)
     found = sqlite3_column_int(version, 0);
   sqlite3_finalize(version);
-  if (found > schema_version) {
-    error = "database " + path + " has schema version " + std::to_string(found)
-            + ", newer than this conductor's " + std::to_string(schema_version)
-            + ": refusing to open it (upgrade conductor or use another data_dir)";
-    return nullptr;
+  if (rc != SQLITE_ROW)
+    return failed("cannot read database " + path + ": " + sqlite3_errmsg(store->db_) + " ("
+                    + to_string(classify(sqlite3_extended_errcode(store->db_))) + ")",
+                  classify(sqlite3_extended_errcode(store->db_)));
+  if (found > schema_version)
+    return failed("database " + path + " has schema version " + std::to_string(found)
+                    + ", newer than this conductor's " + std::to_string(schema_version)
+                    + ": refusing to open it (upgrade conductor or use another data_dir)",
+                  store_failure::newer_schema);
+  // WAL: readers never block the writer. NORMAL survives a crash of the
+  // process; the audit asks for FULL per commit (insert_durably). The page
+  // cache is capped at 512 KiB (SQLite's default is 2 MiB): the node appends
+  // rows and rarely reads, so a bigger cache only grows its RSS.
+  bool ok = store->exec("PRAGMA journal_mode=WAL") && store->exec("PRAGMA synchronous=NORMAL")
+            && store->exec("PRAGMA cache_size=-512");
+  // The migrations, the schema and the new version in one transaction: a
+  // crash half way leaves the old version whole.
+  ok = ok && store->exec("BEGIN IMMEDIATE");
+  if (ok && found > 0 && found < schema_version && !store->migrate(found)) {
+    store->rollback();
+    return failed("cannot migrate database " + path + " from schema version "
+                    + std::to_string(found) + ": " + store->last_error_,
+                  store->last_failure_);
   }
-  // WAL: readers never block the writer; NORMAL is durable across crashes of
-  // the process (the audit path asks for FULL per transaction in a later issue).
-  // The page cache is capped at 512 KiB (SQLite's default is 2 MiB): the node
-  // appends rows and rarely reads, so a bigger cache only grows its RSS.
-  // Version 2 added each audit row's outcome and limits.
-  if (found == 1) {
-    for (const char* column :
-         {"status TEXT NOT NULL DEFAULT ''", "error TEXT NOT NULL DEFAULT ''",
-          "variant TEXT NOT NULL DEFAULT ''", "old_limits TEXT NOT NULL DEFAULT '{}'",
-          "new_limits TEXT NOT NULL DEFAULT '{}'"})
-      if (!store->exec(("ALTER TABLE autoscaler_history ADD COLUMN " + std::string{column}).c_str())) {
-        error = "cannot migrate database " + path + " to schema version 2: " + store->last_error_;
-        return nullptr;
-      }
-  }
-  if (!store->exec("PRAGMA journal_mode=WAL") || !store->exec("PRAGMA synchronous=NORMAL")
-      || !store->exec("PRAGMA cache_size=-512") || !store->exec(schema_sql)
-      || !store->exec(("PRAGMA user_version=" + std::to_string(schema_version)).c_str())) {
-    error = "cannot initialise database " + path + ": " + store->last_error_;
-    return nullptr;
-  }
+  ok = ok && store->exec(schema_sql)
+       && store->exec(("PRAGMA user_version=" + std::to_string(schema_version)).c_str())
+       && (store->exec("COMMIT") || store->rollback());
+  if (!ok)
+    return failed("cannot initialise database " + path + ": " + store->last_error_,
+                  store->last_failure_);
+  if (found > 0 && found < schema_version)
+    store->migrated_from_ = found;
   store->insert_metric_ = store->prepare(
     "INSERT INTO autoscaler_metrics(timestamp, source, metric, value) VALUES (?, ?, ?, ?)");
   store->insert_decision_ = store->prepare(
     "INSERT INTO autoscaler_history(timestamp, action, target, trigger, reason, inputs, policy,"
-    " confidence, status, error, variant, old_limits, new_limits)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    " confidence, status, error, variant, old_limits, new_limits, origin)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   store->insert_breaker_ = store->prepare(
     "INSERT INTO breaker_transitions(timestamp, target, from_state, to_state, reason)"
     " VALUES (?, ?, ?, ?, ?)");
+  store->insert_plugin_state_ = store->prepare(
+    "INSERT INTO plugin_states(timestamp, plugin, state, pid, variant, reason)"
+    " VALUES (?, ?, ?, ?, ?, ?)");
+  store->upsert_config_ = store->prepare(
+    "INSERT INTO autoscaler_config(key, value, updated) VALUES (?, ?, ?)"
+    " ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated = excluded.updated");
   store->prune_ = store->prepare(
     "DELETE FROM autoscaler_metrics WHERE id IN (SELECT id FROM autoscaler_metrics"
     " WHERE timestamp < ? ORDER BY id LIMIT ?)");
   if (!store->insert_metric_ || !store->insert_decision_ || !store->insert_breaker_
-      || !store->prune_) {
-    error = "cannot prepare statements on " + path + ": " + store->last_error_;
-    return nullptr;
-  }
+      || !store->insert_plugin_state_ || !store->upsert_config_ || !store->prune_)
+    return failed("cannot prepare statements on " + path + ": " + store->last_error_,
+                  store->last_failure_);
   return store;
 }
 
+bool sqlite_store::read_config(const std::string& path, std::map<std::string, std::string>& out,
+                               std::string& error, store_failure& why) {
+  out.clear();
+  why = store_failure::none;
+  if (::access(path.c_str(), F_OK) != 0)
+    return true; // a first start
+  std::unique_ptr<sqlite_store> store{new sqlite_store};
+  auto failed = [&](const std::string& what, store_failure kind) {
+    why = kind;
+    error = "cannot read database " + path + ": " + what;
+    return false;
+  };
+  if (sqlite3_open_v2(path.c_str(), &store->db_, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK)
+    return failed(store->db_ ? sqlite3_errmsg(store->db_) : "out of memory", store_failure::io);
+  sqlite3_busy_timeout(store->db_, 1000);
+  sqlite3_stmt* version = store->prepare("PRAGMA user_version");
+  int found = -1;
+  if (version && sqlite3_step(version) == SQLITE_ROW)
+    found = sqlite3_column_int(version, 0);
+  sqlite3_finalize(version);
+  if (found < 0) {
+    auto kind = classify(sqlite3_extended_errcode(store->db_));
+    return failed(std::string{sqlite3_errmsg(store->db_)} + " (" + to_string(kind) + ")", kind);
+  }
+  if (found > schema_version)
+    return failed("schema version " + std::to_string(found) + " is newer than this conductor's "
+                    + std::to_string(schema_version)
+                    + " (upgrade conductor or use another data_dir)",
+                  store_failure::newer_schema);
+  if (found < 3)
+    return true; // autoscaler_config came with version 3
+  if (!store->load_config(out))
+    return failed(store->last_error_, store->last_failure_);
+  return true;
+}
+
 sqlite_store::~sqlite_store() {
-  for (auto* stmt : {insert_metric_, insert_decision_, insert_breaker_, prune_})
+  for (auto* stmt : {insert_metric_, insert_decision_, insert_breaker_, insert_plugin_state_,
+                     upsert_config_, prune_})
     sqlite3_finalize(stmt);
   // close_v2 defers the close until every statement is finalized.
   sqlite3_close_v2(db_);
 }
 
+const char* to_string(store_failure f) {
+  switch (f) {
+    case store_failure::none:
+      return "no failure";
+    case store_failure::full:
+      return "the disk is full";
+    case store_failure::read_only:
+      return "the database or its directory is read-only";
+    case store_failure::locked:
+      return "another process holds a lock on the database";
+    case store_failure::corrupt:
+      return "the database file is corrupt: move it aside and conductor starts a new one";
+    case store_failure::io:
+      return "an I/O error";
+    case store_failure::newer_schema:
+      return "the database was written by a newer conductor";
+    case store_failure::other:
+      break;
+  }
+  return "a SQLite error";
+}
+
 bool sqlite_store::fail(const char* what) {
-  last_error_ = std::string{what} + ": " + sqlite3_errmsg(db_);
+  last_failure_ = classify(sqlite3_extended_errcode(db_));
+  last_error_ = std::string{what} + ": " + sqlite3_errmsg(db_) + " (" + to_string(last_failure_)
+                + ")";
   return false;
 }
 
 bool sqlite_store::exec(const char* sql) {
   char* msg = nullptr;
   if (sqlite3_exec(db_, sql, nullptr, nullptr, &msg) != SQLITE_OK) {
-    last_error_ = msg ? msg : sqlite3_errmsg(db_);
+    last_failure_ = classify(sqlite3_extended_errcode(db_));
+    last_error_ = std::string{msg ? msg : sqlite3_errmsg(db_)} + " (" + to_string(last_failure_)
+                  + ")";
     sqlite3_free(msg);
     return false;
   }
   return true;
+}
+
+bool sqlite_store::migrate(int from) {
+  const auto& steps = migrations();
+  for (int v = from; v < schema_version; ++v)
+    for (const char* sql : steps.at(static_cast<size_t>(v - 1)))
+      if (!exec(sql))
+        return false;
+  return true;
+}
+
+int64_t sqlite_store::insert_durably(sqlite3_stmt* stmt, const char* what) {
+  // FULL for this one commit: SQLite fsyncs the WAL before it returns.
+  if (!exec("PRAGMA synchronous=FULL"))
+    return -1;
+  int64_t id = -1;
+  if (sqlite3_step(stmt) == SQLITE_DONE)
+    id = sqlite3_last_insert_rowid(db_);
+  else
+    fail(what);
+  auto cause = last_error_;
+  auto kind = last_failure_;
+  exec("PRAGMA synchronous=NORMAL");
+  last_error_ = std::move(cause);
+  last_failure_ = kind;
+  return id;
 }
 
 sqlite3_stmt* sqlite_store::prepare(const char* sql) {
@@ -194,9 +380,8 @@ int64_t sqlite_store::insert_decision(const decision_row& row) {
   bind_text(insert_decision_, 11, row.variant);
   bind_text(insert_decision_, 12, row.old_limits.empty() ? std::string{"{}"} : row.old_limits);
   bind_text(insert_decision_, 13, row.new_limits.empty() ? std::string{"{}"} : row.new_limits);
-  if (sqlite3_step(insert_decision_) != SQLITE_DONE)
-    return fail("insert decision"), -1;
-  return sqlite3_last_insert_rowid(db_);
+  bind_text(insert_decision_, 14, row.origin);
+  return insert_durably(insert_decision_, "insert decision");
 }
 
 int64_t sqlite_store::insert_breaker(const breaker_row& row) {
@@ -206,9 +391,55 @@ int64_t sqlite_store::insert_breaker(const breaker_row& row) {
   bind_text(insert_breaker_, 3, row.from_state);
   bind_text(insert_breaker_, 4, row.to_state);
   bind_text(insert_breaker_, 5, row.reason);
-  if (sqlite3_step(insert_breaker_) != SQLITE_DONE)
-    return fail("insert breaker transition"), -1;
-  return sqlite3_last_insert_rowid(db_);
+  return insert_durably(insert_breaker_, "insert breaker transition");
+}
+
+int64_t sqlite_store::insert_plugin_state(const plugin_state_row& row) {
+  reset_guard guard{insert_plugin_state_};
+  sqlite3_bind_double(insert_plugin_state_, 1, row.timestamp);
+  bind_text(insert_plugin_state_, 2, row.plugin);
+  bind_text(insert_plugin_state_, 3, row.state);
+  sqlite3_bind_int64(insert_plugin_state_, 4, row.pid);
+  bind_text(insert_plugin_state_, 5, row.variant);
+  bind_text(insert_plugin_state_, 6, row.reason);
+  return insert_durably(insert_plugin_state_, "insert plugin state");
+}
+
+bool sqlite_store::save_config(const std::map<std::string, std::string>& entries,
+                               double timestamp) {
+  if (!exec("PRAGMA synchronous=FULL"))
+    return false;
+  bool ok = exec("BEGIN IMMEDIATE");
+  for (auto i = entries.begin(); ok && i != entries.end(); ++i) {
+    reset_guard guard{upsert_config_};
+    bind_text(upsert_config_, 1, i->first);
+    bind_text(upsert_config_, 2, i->second);
+    sqlite3_bind_double(upsert_config_, 3, timestamp);
+    ok = sqlite3_step(upsert_config_) == SQLITE_DONE || fail("save runtime state");
+  }
+  ok = ok ? exec("COMMIT") || rollback() : rollback();
+  auto cause = last_error_;
+  auto kind = last_failure_;
+  exec("PRAGMA synchronous=NORMAL");
+  last_error_ = std::move(cause);
+  last_failure_ = kind;
+  return ok;
+}
+
+bool sqlite_store::load_config(std::map<std::string, std::string>& out) {
+  out.clear();
+  auto* stmt = prepare("SELECT key, value FROM autoscaler_config");
+  if (!stmt)
+    return false;
+  int rc;
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    auto* k = sqlite3_column_text(stmt, 0);
+    auto* v = sqlite3_column_text(stmt, 1);
+    out[k ? reinterpret_cast<const char*>(k) : ""] = v ? reinterpret_cast<const char*>(v) : "";
+  }
+  bool ok = rc == SQLITE_DONE || fail("load runtime state");
+  sqlite3_finalize(stmt);
+  return ok;
 }
 
 int64_t sqlite_store::prune_metrics(double before, int limit) {
@@ -228,7 +459,7 @@ bool sqlite_store::history(const history_query& q, std::vector<decision_row>& ou
   }
   auto* stmt = prepare(
     "SELECT timestamp, action, target, trigger, reason, inputs, policy, confidence, status,"
-    " error, variant, old_limits, new_limits FROM autoscaler_history"
+    " error, variant, old_limits, new_limits, origin FROM autoscaler_history"
     " WHERE (?1 = 0 OR timestamp >= ?1) AND (?2 = 0 OR timestamp <= ?2)"
     " AND (?3 = '' OR target = ?3) ORDER BY timestamp DESC, id DESC LIMIT ?4 OFFSET ?5");
   if (!stmt)
@@ -246,7 +477,7 @@ bool sqlite_store::history(const history_query& q, std::vector<decision_row>& ou
   while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
     out.push_back({sqlite3_column_double(stmt, 0), text(1), text(2), text(3), text(4), text(5),
                    text(6), sqlite3_column_double(stmt, 7), text(8), text(9), text(10),
-                   text(11), text(12)});
+                   text(11), text(12), text(13)});
   bool ok = rc == SQLITE_DONE || fail("history");
   sqlite3_finalize(stmt);
   return ok;
@@ -285,7 +516,8 @@ bool sqlite_store::metric_range(const std::string& source, const std::string& me
 int64_t sqlite_store::count(const std::string& table) {
   // The table name cannot be bound: only the known tables are accepted.
   if (table != "autoscaler_metrics" && table != "autoscaler_history"
-      && table != "breaker_transitions") {
+      && table != "breaker_transitions" && table != "plugin_states"
+      && table != "autoscaler_config") {
     last_error_ = "count: unknown table " + table;
     return -1;
   }

@@ -3,10 +3,19 @@
 // Plain C++ over the SQLite C API, no CAF: the persistence actor owns one and
 // is its only user, so there is no locking here. Statements are prepared once
 // and reset by a guard after each use. Table and column names follow the old
-// design (autoscaler_metrics, autoscaler_history) so its users find their data.
+// design (autoscaler_metrics, autoscaler_history, autoscaler_config) so its
+// users find their data.
+//
+// Durability: the database is in WAL mode with synchronous=NORMAL, which
+// survives a crash of the process; metric batches are written that way. The
+// audit tables (autoscaler_history, breaker_transitions, plugin_states) and
+// the runtime state (autoscaler_config) are committed with synchronous=FULL:
+// the WAL is fsync'd before the commit returns, so a row reported written
+// survives kill -9 and power loss.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -42,6 +51,8 @@ struct decision_row {
   /// JSON objects: {"cpu_quota":..,"memory_max":..,"tasks_max":..}, set ones only.
   std::string old_limits;
   std::string new_limits;
+  /// Who asked: scaler | plugins | config | the operator a command names.
+  std::string origin;
 };
 
 /// One circuit breaker transition (a row of breaker_transitions).
@@ -52,6 +63,22 @@ struct breaker_row {
   std::string to_state;
   std::string reason;
 };
+
+/// One plugin state change (a row of plugin_states).
+struct plugin_state_row {
+  double timestamp = 0;
+  std::string plugin;
+  std::string state;
+  int64_t pid = 0;
+  std::string variant;
+  std::string reason;
+};
+
+/// Why the database failed, for a message an operator can act on.
+enum class store_failure { none, full, read_only, locked, corrupt, io, newer_schema, other };
+
+/// What an operator should know about `f`, in a few words.
+const char* to_string(store_failure f);
 
 /// Which audit rows to read: newest first, `offset` rows skipped, at most
 /// `limit`; a time range in Unix seconds (0 = open) and a plugin (empty = all).
@@ -71,13 +98,26 @@ struct metric_point {
 
 class sqlite_store {
 public:
-  /// The schema version this build writes (PRAGMA user_version).
-  static constexpr int schema_version = 2;
+  /// The schema version this build writes (PRAGMA user_version). Older
+  /// versions are migrated forward at open, one version at a time, each in
+  /// its own transaction: 1 had the audit without outcomes, 2 lacked the
+  /// origin column, plugin_states, autoscaler_config and the series index.
+  static constexpr int schema_version = 3;
 
   /// Opens (creating if needed) the database at `path` (":memory:" works),
-  /// switches it to WAL and creates the schema. On failure returns nullptr
-  /// and sets `error` to a message that names the path.
-  static std::unique_ptr<sqlite_store> open(const std::string& path, std::string& error);
+  /// switches it to WAL and creates or migrates the schema. A database of a
+  /// newer schema is refused untouched. On failure returns nullptr, sets
+  /// `error` to a message that names the path and the cause, and `why` (if
+  /// given) to the kind of failure.
+  static std::unique_ptr<sqlite_store> open(const std::string& path, std::string& error,
+                                            store_failure* why = nullptr);
+
+  /// Reads autoscaler_config from the database at `path` without writing:
+  /// opened read-only, no migration. A missing file, or one older than the
+  /// table, gives no rows. Fails (false, `error`, `why`) when the file cannot
+  /// be read or has a newer schema.
+  static bool read_config(const std::string& path, std::map<std::string, std::string>& out,
+                          std::string& error, store_failure& why);
 
   ~sqlite_store();
   sqlite_store(const sqlite_store&) = delete;
@@ -89,8 +129,18 @@ public:
   /// Writes one audit row durably; returns its id, or -1 on failure.
   int64_t insert_decision(const decision_row& row);
 
-  /// Writes one breaker transition; returns its id, or -1 on failure.
+  /// Writes one breaker transition durably; returns its id, or -1 on failure.
   int64_t insert_breaker(const breaker_row& row);
+
+  /// Writes one plugin state change durably; returns its id, or -1 on failure.
+  int64_t insert_plugin_state(const plugin_state_row& row);
+
+  /// Sets these keys of autoscaler_config (the runtime state) in one durable
+  /// transaction, all or nothing; other keys stay.
+  bool save_config(const std::map<std::string, std::string>& entries, double timestamp);
+
+  /// Every key of autoscaler_config.
+  bool load_config(std::map<std::string, std::string>& out);
 
   /// Deletes at most `limit` metric rows older than `before` (Unix seconds),
   /// so pruning never holds the write lock for long. Returns rows deleted or -1.
@@ -110,9 +160,19 @@ public:
   /// Rows in a table (tests, status); -1 on failure.
   int64_t count(const std::string& table);
 
-  /// The last error SQLite reported, with the operation.
+  /// The last error SQLite reported, with the operation and its cause.
   const std::string& last_error() const {
     return last_error_;
+  }
+
+  /// The schema version open() migrated from; 0 when it did not migrate.
+  int migrated_from() const {
+    return migrated_from_;
+  }
+
+  /// The kind of the last failure.
+  store_failure last_failure() const {
+    return last_failure_;
   }
 
 private:
@@ -122,13 +182,22 @@ private:
   bool fail(const char* what);
   /// Rolls back the open transaction; always returns false.
   bool rollback();
+  /// Steps a prepared insert with the WAL fsync'd at its commit; the new
+  /// row's id, or -1.
+  int64_t insert_durably(sqlite3_stmt* stmt, const char* what);
+  /// Brings a database of schema `from` up to schema_version.
+  bool migrate(int from);
 
   sqlite3* db_ = nullptr;
   sqlite3_stmt* insert_metric_ = nullptr;
   sqlite3_stmt* insert_decision_ = nullptr;
   sqlite3_stmt* insert_breaker_ = nullptr;
+  sqlite3_stmt* insert_plugin_state_ = nullptr;
+  sqlite3_stmt* upsert_config_ = nullptr;
   sqlite3_stmt* prune_ = nullptr;
   std::string last_error_;
+  store_failure last_failure_ = store_failure::none;
+  int migrated_from_ = 0;
 };
 
 } // namespace conductor

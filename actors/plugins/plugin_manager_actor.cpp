@@ -170,10 +170,45 @@ std::string limits_json(const limit_values& l) {
          + std::to_string(l.memory_max) + ",\"tasks_max\":" + std::to_string(l.tasks_max) + "}";
 }
 
-/// The configured limits (of the first variant), applied once before the
-/// first start; the outcome goes to the audit.
-void apply_configured_limits(self_ptr self, managed_plugin& p) {
+/// Reports an outcome done: committed to the durable audit log first (when
+/// one is subscribed), then logged and sent to the decision sinks. A log that
+/// cannot commit it (the database is down; the row waits in its retry queue)
+/// does not hold the node up: the outcome is reported, saying so.
+void report_done(self_ptr self, decision d, bool ok, std::string line) {
+  d.origin = d.origin.empty() ? "plugins" : d.origin;
+  auto done = [self, d, ok, line](const std::string& audit_note) {
+    if (ok)
+      CONDUCTOR_LOG(info, "plugins") << line << audit_note;
+    else
+      CONDUCTOR_LOG(error, "plugins") << line << audit_note;
+    self->state.audit.publish(self, d);
+  };
+  auto& st = self->state;
+  if (!st.durable) {
+    done("");
+    return;
+  }
+  self->request(*st.durable, std::chrono::seconds(10), atom::audit_v, d)
+    .then([done](int64_t id) { done(" (audit row " + std::to_string(id) + ")"); },
+          [done](caf::error& err) {
+            done(" (audit row not committed yet: " + caf::to_string(err) + ")");
+          });
+}
+
+/// The limits a plugin starts with: its variant's, and over them any the
+/// scaler had set before a restart.
+limit_values start_limits(self_ptr self, const managed_plugin& p) {
   auto want = limits_of(p.settings, p.variant);
+  for (const auto& l : self->state.restored.limits)
+    if (l.plugin == p.settings.name)
+      lay_over(want, l.limits);
+  return want;
+}
+
+/// The configured limits (of the variant it starts on), applied once before
+/// the first start; the outcome goes to the audit.
+void apply_configured_limits(self_ptr self, managed_plugin& p) {
+  auto want = start_limits(self, p);
   if (want.cpu_quota <= 0 && want.memory_max == 0 && want.tasks_max == 0)
     return;
   auto change = write_limits(self, p, want);
@@ -188,11 +223,8 @@ void apply_configured_limits(self_ptr self, managed_plugin& p) {
   d.status = change.ok ? "applied" : "failed";
   d.error = change.ok ? "" : change.error;
   d.new_limits = want;
-  if (change.ok)
-    CONDUCTOR_LOG(info, "plugins") << p.settings.name << ": " << reason;
-  else
-    CONDUCTOR_LOG(error, "plugins") << p.settings.name << ": " << reason;
-  self->state.audit.publish(self, d);
+  d.origin = "config";
+  report_done(self, std::move(d), change.ok, p.settings.name + ": " + reason);
 }
 
 /// The outcome of a step of the scaler, to the audit (and so to the scaler).
@@ -203,11 +235,8 @@ void report(self_ptr self, const managed_plugin& p, decision d, bool ok, std::st
     d.error = detail;
   if (ok && !detail.empty())
     d.reason += "; " + detail;
-  if (ok)
-    CONDUCTOR_LOG(info, "plugins") << p.settings.name << ": " << d.action << " applied";
-  else
-    CONDUCTOR_LOG(error, "plugins") << p.settings.name << ": " << d.action << " failed: " << detail;
-  self->state.audit.publish(self, d);
+  auto line = p.settings.name + ": " + d.action + (ok ? " applied" : " failed: " + detail);
+  report_done(self, std::move(d), ok, std::move(line));
 }
 
 void run_actions(self_ptr self, managed_plugin& p, const std::vector<plugin_action>& actions);
@@ -415,9 +444,10 @@ void begin_stop(self_ptr self, caf::error reason) {
 plugin_manager_actor::behavior_type
 plugin_manager(plugin_manager_actor::stateful_pointer<plugin_manager_state> self,
                plugins_settings settings, std::optional<cgroup_layout> layout,
-               process_runner_factory make_runner) {
+               process_runner_factory make_runner, runtime_state restored) {
   auto& st = self->state;
   st.settings = std::move(settings);
+  st.restored = std::move(restored);
   std::string root;
   if (layout) {
     std::string error;
@@ -448,8 +478,11 @@ plugin_manager(plugin_manager_actor::stateful_pointer<plugin_manager_state> self
     });
   }
   self->set_down_handler([=](const caf::down_msg& dm) {
-    self->state.sinks.remove(dm.source);
-    self->state.audit.remove(dm.source);
+    auto& st = self->state;
+    st.sinks.remove(dm.source);
+    st.audit.remove(dm.source);
+    if (st.durable && st.durable->address() == dm.source)
+      st.durable.reset();
   });
   self->set_exit_handler([=](const caf::exit_msg& msg) { begin_stop(self, msg.reason); });
   return {
@@ -459,7 +492,21 @@ plugin_manager(plugin_manager_actor::stateful_pointer<plugin_manager_state> self
         return;
       st.started = true;
       for (auto& p : st.plugins) {
+        // Where the scaler had left it before a restart: the newest step for
+        // this plugin says which variant it ran, or that it was disabled.
+        const runtime_step* step = nullptr;
+        for (const auto& s : st.restored.steps)
+          if (s.plugin == p.settings.name)
+            step = &s;
+        if (step && step->kind == "variant")
+          if (auto v = variant_index(p, step->variant))
+            p.variant = *v;
         apply_configured_limits(self, p);
+        if (step && step->kind == "disable") {
+          run_actions(self, p, p.lifecycle.disable(mono(self)));
+          publish(self, p, "kept disabled across the restart: " + step->reason);
+          continue;
+        }
         run_actions(self, p, p.lifecycle.start(mono(self)));
       }
       arm(self);
@@ -505,6 +552,13 @@ plugin_manager(plugin_manager_actor::stateful_pointer<plugin_manager_state> self
       if (self->state.audit.add(sink))
         self->monitor(sink);
     },
+    [=](atom::subscribe, audit_log log) {
+      auto& st = self->state;
+      if (st.durable && *st.durable == log)
+        return;
+      st.durable = log;
+      self->monitor(log);
+    },
     [=](const decision& d) {
       auto& st = self->state;
       if (d.status != "decided" || d.target.empty() || st.stop_reason)
@@ -516,7 +570,8 @@ plugin_manager(plugin_manager_actor::stateful_pointer<plugin_manager_state> self
         out.at = caf::make_timestamp();
         out.status = "failed";
         out.error = "no plugin called '" + d.target + "'";
-        st.audit.publish(self, out);
+        auto line = d.target + ": " + d.action + " failed: " + out.error;
+        report_done(self, std::move(out), false, std::move(line));
         return;
       }
       begin_step(self, *i, d);

@@ -13,7 +13,8 @@
 //
 // The scaler's plugin steps arrive as decisions (status "decided"); each
 // outcome goes back to the audit sinks (the scaler among them) as the same
-// decision with status "applied" or "failed":
+// decision with status "applied" or "failed", once the durable audit log (if
+// subscribed) has committed it:
 //   variant  drain the running variant (its work completes), then start the
 //            new one with its limits; if those cannot be applied the old
 //            variant starts again and the step failed
@@ -73,6 +74,10 @@ struct plugin_manager_state {
   std::vector<managed_plugin> plugins;
   sink_set<plugin_sink> sinks;
   sink_set<decision_sink> audit;
+  /// The durable audit log; each outcome is committed there first.
+  std::optional<audit_log> durable;
+  /// Where the scaler had left the plugins before a restart: they start there.
+  runtime_state restored;
   /// The tick for the earliest lifecycle deadline.
   wakeup_timer timer;
   /// Plugins are started by atom::start, which the supervisor sends once the
@@ -83,9 +88,12 @@ struct plugin_manager_state {
   static inline const char* name = "plugins";
 };
 
+/// `restored`: the scaler's runtime state from before a restart; a plugin it
+/// had disabled stays disabled, one it had switched starts on that variant,
+/// with the limits it had set.
 plugin_manager_actor::behavior_type
 plugin_manager(plugin_manager_actor::stateful_pointer<plugin_manager_state> self,
                plugins_settings settings, std::optional<cgroup_layout> layout,
-               process_runner_factory make_runner);
+               process_runner_factory make_runner, runtime_state restored);
 
 } // namespace conductor

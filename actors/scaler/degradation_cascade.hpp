@@ -52,6 +52,12 @@ struct cascade_step {
 
 class degradation_cascade {
 public:
+  /// A step down in effect, and the variant its plugin ran before.
+  struct taken_step {
+    cascade_step step;
+    size_t from_variant = 0;
+  };
+
   /// The next step down, or nothing when every plugin is disabled already.
   std::optional<cascade_step> next_down(const std::vector<cascade_plugin>& plugins) const;
 
@@ -75,12 +81,12 @@ public:
     return taken_.size();
   }
 
+  const std::vector<taken_step>& steps() const {
+    return taken_;
+  }
+
 private:
-  struct taken {
-    cascade_step step;
-    size_t from_variant = 0;
-  };
-  std::vector<taken> taken_;
+  std::vector<taken_step> taken_;
 };
 
 } // namespace conductor

@@ -18,6 +18,22 @@ void arm(self_ptr self, caf::actor_clock::time_point now) {
   self->delayed_send(self, self->state.next_evaluation - now, atom::evaluate_v);
 }
 
+/// The state with the wall time it is sent at.
+runtime_state stamped(runtime_state s) {
+  s.saved = std::chrono::duration<double>(caf::make_timestamp().time_since_epoch()).count();
+  return s;
+}
+
+/// Sends the runtime state to its keepers if it changed.
+void share_state(self_ptr self) {
+  auto& st = self->state;
+  auto now = st.engine.runtime();
+  if (now == st.shared)
+    return;
+  st.shared = now;
+  st.keepers.publish(self, stamped(std::move(now)));
+}
+
 void publish(self_ptr self, std::vector<decision> ds) {
   for (auto& d : ds) {
     d.at = caf::make_timestamp();
@@ -30,19 +46,27 @@ void publish(self_ptr self, std::vector<decision> ds) {
     self->state.last = d;
     self->state.sinks.publish(self, d);
   }
+  share_state(self);
 }
 
 } // namespace
 
 scaler_actor::behavior_type scaler(scaler_actor::stateful_pointer<scaler_state> self,
-                                   scaler_settings settings) {
+                                   scaler_settings settings, runtime_state restored) {
   auto& st = self->state;
   st.settings = settings;
   st.engine = scaler_engine{std::move(settings)};
+  st.resumed = st.engine.restore(restored, mono(self));
+  if (st.resumed)
+    CONDUCTOR_LOG(info, "scaler") << st.resumed->reason;
+  st.shared = st.engine.runtime();
   auto now = self->clock().now();
   st.next_evaluation = now + st.settings.evaluation_interval;
   arm(self, now);
-  self->set_down_handler([=](const caf::down_msg& dm) { self->state.sinks.remove(dm.source); });
+  self->set_down_handler([=](const caf::down_msg& dm) {
+    self->state.sinks.remove(dm.source);
+    self->state.keepers.remove(dm.source);
+  });
   return {
     [=](const resource_sample& sample) { self->state.engine.observe(sample); },
     [=](const forecast& fc) { self->state.engine.observe(fc); },
@@ -58,17 +82,30 @@ scaler_actor::behavior_type scaler(scaler_actor::stateful_pointer<scaler_state> 
       while (st.next_evaluation <= now)
         st.next_evaluation += st.settings.evaluation_interval;
       arm(self, now);
-      publish(self, st.engine.evaluate(now.time_since_epoch()));
+      auto ds = st.engine.evaluate(now.time_since_epoch());
+      if (st.resumed) {
+        ds.insert(ds.begin(), *st.resumed);
+        st.resumed.reset();
+      }
+      publish(self, std::move(ds));
     },
     [=](atom::subscribe, decision_sink sink) {
       if (self->state.sinks.add(sink))
         self->monitor(sink);
+    },
+    [=](atom::subscribe, state_sink sink) {
+      auto& st = self->state;
+      if (!st.keepers.add(sink))
+        return;
+      self->monitor(sink);
+      self->send(sink, stamped(st.shared));
     },
     [=](atom::update, scaler_settings settings) {
       auto& st = self->state;
       bool new_plan = settings.evaluation_interval != st.settings.evaluation_interval;
       st.settings = settings;
       st.engine.update_settings(std::move(settings));
+      share_state(self);
       if (new_plan) {
         auto now = self->clock().now();
         st.next_evaluation = now + st.settings.evaluation_interval;

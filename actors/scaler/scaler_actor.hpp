@@ -4,6 +4,8 @@
 // plugin steps among them).
 #pragma once
 
+#include <optional>
+
 #include <caf/actor_clock.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
@@ -17,6 +19,13 @@ struct scaler_state {
   scaler_settings settings;
   scaler_engine engine{scaler_settings{}};
   sink_set<decision_sink> sinks;
+  /// Who keeps the runtime state (persistence, the supervisor), and the last
+  /// state they were sent (its `saved` left 0, for comparison).
+  sink_set<state_sink> keepers;
+  runtime_state shared;
+  /// What was resumed from a saved state, published with the first
+  /// evaluation (when the sinks are there to hear it).
+  std::optional<decision> resumed;
   /// The last decision published, for tests.
   decision last;
   /// When the next evaluation is due (planned, not measured).
@@ -24,7 +33,8 @@ struct scaler_state {
   static inline const char* name = "scaler";
 };
 
+/// A scaler on `settings`, resuming `restored` (empty: a first start).
 scaler_actor::behavior_type scaler(scaler_actor::stateful_pointer<scaler_state> self,
-                                   scaler_settings settings);
+                                   scaler_settings settings, runtime_state restored);
 
 } // namespace conductor

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -87,11 +88,15 @@ void scaler_engine::update_settings(scaler_settings settings) {
   plugins_ = std::move(next);
 }
 
-scaler_engine::plugin_view* scaler_engine::find(const std::string& name) {
-  for (auto& p : plugins_)
+const scaler_engine::plugin_view* scaler_engine::find(const std::string& name) const {
+  for (const auto& p : plugins_)
     if (p.settings.name == name)
       return &p;
   return nullptr;
+}
+
+scaler_engine::plugin_view* scaler_engine::find(const std::string& name) {
+  return const_cast<plugin_view*>(std::as_const(*this).find(name));
 }
 
 // -- inputs --------------------------------------------------------------------
@@ -187,6 +192,7 @@ std::vector<decision> scaler_engine::failed(const std::string& why) {
   suspended_reason_ = std::to_string(consecutive_failures_)
                       + " consecutive failed actions (last: " + why
                       + "); suspended until an operator sets the mode again";
+  mode_origin_ = "suspension";
   apply_mode("manual");
   auto d = make("suspend", "", "failures", suspended_reason_);
   return {d};
@@ -196,9 +202,107 @@ decision scaler_engine::set_mode(const std::string& mode, const std::string& ori
   auto before = mode_;
   suspended_reason_.clear();
   consecutive_failures_ = 0;
+  mode_origin_ = "operator";
   apply_mode(mode);
-  return make("mode", "", "operator",
-              "mode " + before + " -> " + mode + (origin.empty() ? "" : " (by " + origin + ")"));
+  auto d = make("mode", "", "operator",
+                "mode " + before + " -> " + mode + (origin.empty() ? "" : " (by " + origin + ")"));
+  d.origin = origin.empty() ? "operator" : origin;
+  return d;
+}
+
+// -- runtime state ---------------------------------------------------------------
+
+runtime_state scaler_engine::runtime() const {
+  runtime_state out;
+  out.mode = mode_;
+  out.mode_origin = mode_origin_;
+  out.config_mode = settings_.mode;
+  out.suspended_reason = suspended_reason_;
+  out.policy = settings_.policy;
+  auto variant_name = [](const plugin_view* p, size_t i) {
+    return p && i < p->settings.variants.size() ? p->settings.variants[i].name : std::string{};
+  };
+  for (const auto& t : cascade_.steps()) {
+    const auto* p = find(t.step.plugin);
+    runtime_step r;
+    r.plugin = t.step.plugin;
+    r.kind = t.step.kind == cascade_step::to_variant ? "variant" : "disable";
+    r.variant = t.step.kind == cascade_step::to_variant ? variant_name(p, t.step.variant) : "";
+    r.from_variant = variant_name(p, t.from_variant);
+    r.reason = t.step.reason;
+    out.steps.push_back(std::move(r));
+  }
+  for (const auto& p : plugins_)
+    if (p.limits != limits_of(p.settings, p.variant))
+      out.limits.push_back({p.settings.name, p.limits});
+  return out;
+}
+
+std::optional<decision> scaler_engine::restore(const runtime_state& state, duration now) {
+  if (state.saved <= 0)
+    return std::nullopt;
+  std::vector<std::string> notes;
+  if (state.mode_origin != "config" && !state.mode.empty()) {
+    if (state.config_mode != settings_.mode) {
+      notes.push_back("mode " + state.mode + " (set by " + state.mode_origin
+                      + ") not resumed: the configuration's mode changed since, from "
+                      + state.config_mode + " to " + settings_.mode);
+    } else {
+      mode_origin_ = state.mode_origin;
+      suspended_reason_ = state.suspended_reason;
+      apply_mode(state.mode);
+      notes.push_back("mode " + mode_ + " (set by " + mode_origin_ + ")");
+    }
+  }
+  auto index_of = [](const plugin_view& p, const std::string& name) -> std::optional<size_t> {
+    if (name.empty())
+      return size_t{0};
+    for (size_t i = 0; i < p.settings.variants.size(); ++i)
+      if (p.settings.variants[i].name == name)
+        return i;
+    return std::nullopt;
+  };
+  std::vector<std::string> degraded;
+  for (const auto& r : state.steps) {
+    auto* p = find(r.plugin);
+    auto from = p ? index_of(*p, r.from_variant) : std::nullopt;
+    auto to = p && r.kind == "variant" ? index_of(*p, r.variant) : std::optional<size_t>{0};
+    if (!p || !from || !to || (r.kind != "variant" && r.kind != "disable")) {
+      notes.push_back("step " + r.kind + " " + r.plugin + " " + r.variant
+                      + " dropped: no such plugin or variant any more");
+      continue;
+    }
+    cascade_step step;
+    step.kind = r.kind == "variant" ? cascade_step::to_variant : cascade_step::disable;
+    step.plugin = r.plugin;
+    step.variant = *to;
+    step.reason = r.reason;
+    cascade_.applied(step, *from);
+    if (step.kind == cascade_step::to_variant)
+      p->variant = *to;
+    degraded.push_back(r.plugin + (r.kind == "variant" ? " on variant " + r.variant : " disabled"));
+  }
+  for (const auto& l : state.limits)
+    if (auto* p = find(l.plugin)) {
+      p->limits = limits_of(p->settings, p->variant);
+      lay_over(p->limits, l.limits);
+    }
+  if (!degraded.empty()) {
+    // Restoring starts over: a full stabilization from the restart.
+    last_step_ = now;
+    std::string list;
+    for (const auto& d : degraded)
+      list += (list.empty() ? "" : ", ") + d;
+    notes.push_back(std::to_string(degraded.size()) + " plugin step(s) still in effect (" + list
+                    + "), restored one at a time once the host is calm");
+  }
+  std::string reason = "resumed after a restart";
+  for (const auto& n : notes)
+    reason += "; " + n;
+  auto d = make("resume", "", "restart", std::move(reason));
+  d.status = "applied";
+  d.origin = "scaler";
+  return d;
 }
 
 // -- helpers -------------------------------------------------------------------

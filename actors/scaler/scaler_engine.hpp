@@ -69,6 +69,19 @@ public:
   /// suspension. Returns the decision recording it.
   decision set_mode(const std::string& mode, const std::string& origin);
 
+  // -- runtime state ---------------------------------------------------------
+
+  /// What must survive a restart: the mode and who set it, the cascade's
+  /// steps in effect and why, the limits resizes set (`saved` left 0).
+  runtime_state runtime() const;
+
+  /// Resumes from a state saved before a restart: the steps are in effect
+  /// again (their plugins start degraded, runtime_state's placement), so
+  /// restoring them waits a full stabilization from `now`, one at a time; the
+  /// mode comes back unless the configuration's mode changed since. Returns
+  /// the audit row saying what was resumed, or nothing for an empty state.
+  std::optional<decision> restore(const runtime_state& state, duration now);
+
   /// The last evaluation, explained: what was done and, for the host and
   /// each plugin, why nothing else was (status "none").
   const std::vector<decision>& explanation() const {
@@ -118,6 +131,7 @@ private:
   /// Puts `mode` in force, for the engine and its pressure policy.
   void apply_mode(std::string mode);
   plugin_view* find(const std::string& name);
+  const plugin_view* find(const std::string& name) const;
   std::vector<cascade_plugin> cascade_view() const;
   bool busy(const plugin_view& p) const;
   bool running(const plugin_view& p) const;
@@ -137,6 +151,8 @@ private:
   scaler_settings settings_;
   std::string mode_;
   std::string suspended_reason_;
+  /// config | operator | suspension: who put mode_ in force.
+  std::string mode_origin_ = "config";
   pressure_policy policy_;
   degradation_cascade cascade_;
   limit_resizer resizer_;

@@ -31,14 +31,16 @@ void spawn_child(self_ptr self, const std::string& name) {
   auto* families = &st.deps.metrics->families;
   if (name == "persistence") {
     st.persistence = st.deps.detach_blocking
-                       ? self->spawn<caf::detached>(persistence, st.settings.persistence, families)
-                       : self->spawn(persistence, st.settings.persistence, families);
+                       ? self->spawn<caf::detached>(persistence, st.settings.persistence, families,
+                                                    write_queue::limits{})
+                       : self->spawn(persistence, st.settings.persistence, families,
+                                     write_queue::limits{});
     self->monitor(st.persistence);
   } else if (name == "metrics") {
     st.metrics = self->spawn(metrics, families);
     self->monitor(st.metrics);
   } else if (name == "scaler") {
-    st.scaler = self->spawn(scaler, st.settings.scaler);
+    st.scaler = self->spawn(scaler, st.settings.scaler, st.runtime);
     self->monitor(st.scaler);
   } else if (name == "predictor") {
     st.predictor = self->spawn(predictor, st.settings.predictor);
@@ -49,7 +51,7 @@ void spawn_child(self_ptr self, const std::string& name) {
     self->monitor(st.health);
   } else if (name == "plugins") {
     st.plugins = self->spawn(plugin_manager, st.settings.plugins, st.deps.cgroups,
-                             st.deps.make_process_runner);
+                             st.deps.make_process_runner, st.runtime);
     self->monitor(st.plugins);
   } else if (name == "collector") {
     st.collector = self->spawn(collector, st.settings.collector, st.deps.make_probe, families);
@@ -74,10 +76,14 @@ void wire(self_ptr self) {
   self->send(st.health, atom::subscribe_v, health_sink{st.scaler});
   for (breaker_sink s : {breaker_sink{st.persistence}, breaker_sink{st.metrics}})
     self->send(st.health, atom::subscribe_v, s);
-  for (plugin_sink s : {plugin_sink{st.health}, plugin_sink{st.metrics}, plugin_sink{st.scaler}})
+  for (state_sink s : {state_sink{st.persistence}, caf::actor_cast<state_sink>(self)})
+    self->send(st.scaler, atom::subscribe_v, s);
+  for (plugin_sink s : {plugin_sink{st.health}, plugin_sink{st.metrics}, plugin_sink{st.scaler},
+                        plugin_sink{st.persistence}})
     self->send(st.plugins, atom::subscribe_v, s);
-  for (decision_sink s : {decision_sink{st.persistence}, decision_sink{st.metrics},
-                          decision_sink{st.scaler}})
+  // The plugin manager's outcomes: committed to the audit log, then reported.
+  self->send(st.plugins, atom::subscribe_v, audit_log{st.persistence});
+  for (decision_sink s : {decision_sink{st.metrics}, decision_sink{st.scaler}})
     self->send(st.plugins, atom::subscribe_v, s);
   // Once its sinks are subscribed (a no-op for a plugin manager that started).
   self->send(st.plugins, atom::start_v);
@@ -174,6 +180,7 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self, node_setti
   auto& st = self->state;
   st.settings = std::move(settings);
   st.deps = std::move(deps);
+  st.runtime = st.deps.restored;
   for (const auto& name : supervised_children()) {
     st.children.push_back(child_info{name, false, 0, ""});
     st.intensity.emplace(name, restart_intensity{st.deps.max_restarts, st.deps.restart_window});
@@ -185,6 +192,7 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self, node_setti
   self->set_exit_handler([=](const caf::exit_msg& msg) { begin_stop(self, msg.reason); });
   return {
     [=](atom::get, atom::children) { return self->state.children; },
+    [=](const runtime_state& s) { self->state.runtime = s; },
     [=](atom::update, node_settings settings) {
       auto& st = self->state;
       if (settings.plugins != st.settings.plugins)

@@ -39,6 +39,9 @@ struct supervisor_deps {
   /// Spawn the blocking actors (persistence) on their own threads. Tests say
   /// false so that every actor runs on the deterministic test scheduler.
   bool detach_blocking = true;
+  /// The scaler's runtime state from the database (node start): the scaler
+  /// and the plugin manager start where the last run left off.
+  runtime_state restored;
   /// More than this many restarts of one child within restart_window ends the node.
   int max_restarts = 5;
   std::chrono::nanoseconds restart_window = std::chrono::seconds(60);
@@ -54,6 +57,9 @@ struct supervisor_state {
   metrics_actor metrics;
   health_actor health;
   plugin_manager_actor plugins;
+  /// The newest runtime state (restored at start, then the scaler's): a
+  /// restarted scaler or plugin manager starts from it.
+  runtime_state runtime;
   /// Per child, in start order.
   std::vector<child_info> children;
   std::map<std::string, restart_intensity> intensity;

@@ -35,7 +35,20 @@ CAF_TEST(decisions roundtrip) {
   decision x{at(1700000000), "degrade", "voice", "forecast",
              "memory forecast 85% in 5m >= degrade 80%", R"({"memory_percent":70})",
              "balanced", 0.8, "failed", "write memory.max: Device or resource busy", "small",
-             {200, 4ull << 30, 256}, {100, 1ull << 30, 0}};
+             {200, 4ull << 30, 256}, {100, 1ull << 30, 0}, "alice"};
+  CAF_CHECK_EQUAL(roundtrip(x), x);
+}
+
+CAF_TEST(runtime states roundtrip) {
+  runtime_state x{"manual",
+                  "suspension",
+                  "enabled",
+                  "3 consecutive failed actions",
+                  "balanced",
+                  {{"voice", "variant", "small", "large", "memory 91% >= 85%"},
+                   {"batch", "disable", "", "", "lowest priority"}},
+                  {{"chat", {150, 2ull << 30, 0}}},
+                  1700000000.5};
   CAF_CHECK_EQUAL(roundtrip(x), x);
 }
 

@@ -49,8 +49,9 @@ struct fixture : actor_fixture {
     settings.plugins = {plugin("batch", 1), chat, plugin("voice", 10)};
   }
 
-  void start() {
-    scaler = sys.spawn(conductor::scaler, settings);
+  /// Starts the scaler, resuming `restored` (empty: a first start).
+  void start(runtime_state restored = {}) {
+    scaler = sys.spawn(conductor::scaler, settings, std::move(restored));
     rec = sys.spawn(recorder);
     self->send(scaler, atom::subscribe_v, decision_sink{rec});
     for (const auto& p : settings.plugins)
@@ -144,6 +145,17 @@ struct fixture : actor_fixture {
     rp.receive([&](const T& x) { out = x; },
                [](const caf::error& err) { CAF_FAIL("unexpected error: " << caf::to_string(err)); });
     return out;
+  }
+
+  /// The runtime state the scaler shares with its keepers now.
+  runtime_state shared() {
+    return deref<scaler_actor::stateful_base<scaler_state>>(scaler).state.shared;
+  }
+
+  /// Stops this scaler, as a crash or a restart of the node would.
+  void stop_scaler() {
+    caf::anon_send_exit(scaler, caf::exit_reason::kill);
+    sched.run();
   }
 
   scaler_status status() {
@@ -413,6 +425,90 @@ CAF_TEST(pre-flight allows what fits and recommends the variant that does) {
   auto no = ask<preflight_answer>(caf::make_message(big));
   CAF_CHECK(!no.allow);
   CAF_CHECK(!no.reason.empty());
+}
+
+CAF_TEST(a restart under pressure resumes the steps and restores them one at a time) {
+  start();
+  for (int i = 0; i < 5; ++i)
+    evaluate_at(30, 85);
+  CAF_REQUIRE_EQUAL(steps().size(), 3u);
+  // What persistence would have kept: the steps in effect, with their why.
+  auto saved = shared();
+  CAF_REQUIRE_EQUAL(saved.steps.size(), 3u);
+  CAF_CHECK_EQUAL(saved.steps[0].plugin, "batch");
+  CAF_CHECK_EQUAL(saved.steps[0].kind, "disable");
+  CAF_CHECK_EQUAL(saved.steps[1].kind, "variant");
+  CAF_CHECK_EQUAL(saved.steps[1].variant, "small");
+  CAF_CHECK_EQUAL(saved.steps[1].from_variant, "large");
+  CAF_CHECK(saved.steps[0].reason.find("lowest priority") != std::string::npos);
+  saved.saved = 1700000000;
+  stop_scaler();
+  // The node comes back with the host already calm.
+  decisions().clear();
+  handled = 0;
+  start(saved);
+  auto resumed = status();
+  // The variant it restored is known at once; the disabled ones once the
+  // plugin manager reports them.
+  CAF_CHECK_EQUAL(resumed.degraded, std::vector<std::string>{"chat: variant small"});
+  for (const auto& [plugin, state, variant] :
+       {std::tuple{"batch", "disabled", ""}, {"chat", "disabled", "small"}})
+    self->send(scaler, plugin_event{plugin, state, 0, "kept disabled across the restart", {},
+                                    variant});
+  sched.run();
+  CAF_CHECK_EQUAL(status().degraded.size(), 2u);
+  // Nothing comes back at once: a full stabilization (1 min) from the start...
+  for (int i = 0; i < 5; ++i)
+    evaluate_at(30, 50);
+  CAF_CHECK(steps().empty());
+  CAF_CHECK_EQUAL(count("resume"), 1u);
+  CAF_CHECK(mentions(decisions(), "3 plugin step(s) still in effect"));
+  // ...then the newest step first, one per stabilization period.
+  evaluate_at(30, 50);
+  evaluate_at(30, 50);
+  CAF_REQUIRE_EQUAL(steps().size(), 1u);
+  CAF_CHECK_EQUAL(steps()[0], "enable chat small");
+  for (int i = 0; i < 7; ++i)
+    evaluate_at(30, 50);
+  CAF_REQUIRE_EQUAL(steps().size(), 2u);
+  CAF_CHECK_EQUAL(steps()[1], "variant chat large");
+}
+
+CAF_TEST(an operator mode survives a restart unless the configuration changed it) {
+  start();
+  ask<scaler_status>(caf::make_message(atom::mode_v, std::string{"manual"}, std::string{"alice"}));
+  auto saved = shared();
+  CAF_CHECK_EQUAL(saved.mode, "manual");
+  CAF_CHECK_EQUAL(saved.mode_origin, "operator");
+  CAF_CHECK_EQUAL(saved.config_mode, "enabled");
+  saved.saved = 1700000000;
+  stop_scaler();
+  start(saved);
+  CAF_CHECK_EQUAL(status().mode, "manual");
+  stop_scaler();
+  // The operator edited the file since: the file wins, and the audit says so.
+  settings.mode = "disabled";
+  decisions().clear();
+  handled = 0;
+  start(saved);
+  CAF_CHECK_EQUAL(status().mode, "disabled");
+  settings.mode = "enabled";
+}
+
+CAF_TEST(a suspension survives a restart) {
+  start();
+  fail_with = "write memory.max: Device or resource busy";
+  for (int i = 0; i < 3; ++i)
+    evaluate_at(30, 97);
+  CAF_REQUIRE_EQUAL(status().mode, "manual");
+  auto saved = shared();
+  CAF_CHECK_EQUAL(saved.mode_origin, "suspension");
+  saved.saved = 1700000000;
+  stop_scaler();
+  start(saved);
+  auto st = status();
+  CAF_CHECK_EQUAL(st.mode, "manual");
+  CAF_CHECK(st.suspended_reason.find("Device or resource busy") != std::string::npos);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

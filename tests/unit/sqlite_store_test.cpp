@@ -9,6 +9,8 @@
 #include <stdlib.h>
 
 #include <cmath>
+#include <cstdio>
+#include <map>
 #include <filesystem>
 #include <limits>
 #include <string>
@@ -87,7 +89,7 @@ bool has(const std::string& text, const std::string& part) {
 }
 
 const char* const tables[] = {"autoscaler_metrics", "autoscaler_history",
-                              "breaker_transitions"};
+                              "breaker_transitions", "plugin_states", "autoscaler_config"};
 
 /// Around 2023-11-14 in Unix seconds: realistic timestamps.
 constexpr double t0 = 1700000000.0;
@@ -151,7 +153,7 @@ CAF_TEST(reopening the same file keeps the data) {
                                           metric(t0 + 1, "memory_percent", 40)});
     REQUIRE_OR_RETURN(written);
     auto id = store->insert_decision(
-      {t0, "hold", "", "measured", "calm", "{}", "balanced", 1.0, "", "", "", "", ""});
+      {t0, "hold", "", "measured", "calm", "{}", "balanced", 1.0, "", "", "", "", "", ""});
     REQUIRE_EQUAL_OR_RETURN(id, 1);
   }
   auto again = sqlite_store::open(path, error);
@@ -160,11 +162,11 @@ CAF_TEST(reopening the same file keeps the data) {
   CAF_CHECK_EQUAL(again->count("autoscaler_history"), 1);
   // Ids continue after the existing rows.
   CAF_CHECK_EQUAL(again->insert_decision({t0 + 5, "degrade", "", "measured", "hot", "{}",
-                                          "balanced", 1.0, "", "", "", "", ""}),
+                                          "balanced", 1.0, "", "", "", "", "", ""}),
                   2);
 }
 
-CAF_TEST(a version 1 database gains the audit outcome columns and keeps its rows) {
+CAF_TEST(a version 1 database is migrated to the current schema and keeps its rows) {
   temp_dir dir;
   auto path = dir.path() + "/v1.db";
   {
@@ -182,7 +184,7 @@ CAF_TEST(a version 1 database gains the audit outcome columns and keeps its rows
   auto store = sqlite_store::open(path, error);
   REQUIRE_OR_RETURN(store != nullptr);
   CAF_CHECK_EQUAL(store->insert_decision({t0, "disable", "batch", "measured", "hot", "{}", "",
-                                          1.0, "failed", "busy", "", "{}", "{}"}),
+                                          1.0, "failed", "busy", "", "{}", "{}", ""}),
                   2);
   connection check{path};
   REQUIRE_OR_RETURN(check.db != nullptr);
@@ -190,7 +192,109 @@ CAF_TEST(a version 1 database gains the audit outcome columns and keeps its rows
                   "failed/busy");
   CAF_CHECK_EQUAL(check.text("SELECT action || status FROM autoscaler_history WHERE id = 1"),
                   "hold");
-  CAF_CHECK_EQUAL(check.text("PRAGMA user_version"), "2");
+  CAF_CHECK_EQUAL(check.text("PRAGMA user_version"), std::to_string(sqlite_store::schema_version));
+  CAF_CHECK_EQUAL(store->migrated_from(), 1);
+  // Version 3's parts: the origin column, the new tables and the series index.
+  CAF_CHECK_EQUAL(check.text("SELECT origin FROM autoscaler_history WHERE id = 1"), "");
+  CAF_CHECK_EQUAL(check.text("SELECT COUNT(*) FROM sqlite_master WHERE name IN ('plugin_states',"
+                             " 'autoscaler_config', 'autoscaler_metrics_series')"),
+                  "3");
+}
+
+CAF_TEST(a version 2 database gains the origin column and the version 3 tables) {
+  temp_dir dir;
+  auto path = dir.path() + "/v2.db";
+  {
+    connection v2{path};
+    REQUIRE_OR_RETURN(v2.db != nullptr);
+    REQUIRE_OR_RETURN(v2.exec(
+      "CREATE TABLE autoscaler_history (id INTEGER PRIMARY KEY, timestamp REAL NOT NULL,"
+      " action TEXT NOT NULL, target TEXT NOT NULL DEFAULT '', trigger TEXT NOT NULL DEFAULT '',"
+      " reason TEXT NOT NULL, inputs TEXT NOT NULL DEFAULT '{}', policy TEXT NOT NULL DEFAULT '',"
+      " confidence REAL NOT NULL DEFAULT 1, status TEXT NOT NULL DEFAULT '',"
+      " error TEXT NOT NULL DEFAULT '', variant TEXT NOT NULL DEFAULT '',"
+      " old_limits TEXT NOT NULL DEFAULT '{}', new_limits TEXT NOT NULL DEFAULT '{}');"
+      "CREATE TABLE autoscaler_metrics (id INTEGER PRIMARY KEY, timestamp REAL NOT NULL,"
+      " source TEXT NOT NULL, metric TEXT NOT NULL, value REAL NOT NULL);"
+      "INSERT INTO autoscaler_history(timestamp, action, reason, status) VALUES (1, 'disable',"
+      " 'hot', 'applied');"
+      "INSERT INTO autoscaler_metrics(timestamp, source, metric, value) VALUES (1, 'host',"
+      " 'cpu_percent', 12);"
+      "PRAGMA user_version = 2"));
+  }
+  std::string error;
+  auto store = sqlite_store::open(path, error);
+  REQUIRE_OR_RETURN(store != nullptr);
+  CAF_CHECK_EQUAL(store->migrated_from(), 2);
+  decision_row row{t0, "mode", "", "operator", "mode enabled -> manual", "{}", "", 1.0,
+                   "decided", "", "", "{}", "{}", "alice"};
+  CAF_CHECK_EQUAL(store->insert_decision(row), 2);
+  CAF_CHECK_GREATER(store->insert_plugin_state({t0, "chat", "running", 42, "small", "started"}),
+                    0);
+  connection check{path};
+  REQUIRE_OR_RETURN(check.db != nullptr);
+  CAF_CHECK_EQUAL(check.text("SELECT action || '/' || status FROM autoscaler_history"
+                             " WHERE id = 1"),
+                  "disable/applied");
+  CAF_CHECK_EQUAL(check.text("SELECT origin FROM autoscaler_history WHERE id = 2"), "alice");
+  CAF_CHECK_EQUAL(check.text("SELECT COUNT(*) FROM autoscaler_metrics"), "1");
+  CAF_CHECK_EQUAL(check.text("SELECT plugin || ' ' || state || ' ' || pid || ' ' || variant"
+                             " FROM plugin_states"),
+                  "chat running 42 small");
+  CAF_CHECK_EQUAL(check.text("PRAGMA user_version"), "3");
+}
+
+CAF_TEST(a corrupt file is refused with the path and the cause) {
+  temp_dir dir;
+  auto path = dir.path() + "/corrupt.db";
+  {
+    std::FILE* f = std::fopen(path.c_str(), "w");
+    REQUIRE_OR_RETURN(f != nullptr);
+    std::string junk(8192, 'x');
+    std::fwrite(junk.data(), 1, junk.size(), f);
+    std::fclose(f);
+  }
+  std::string error;
+  store_failure why = store_failure::none;
+  auto store = sqlite_store::open(path, error, &why);
+  CAF_CHECK(store == nullptr);
+  CAF_CHECK(why == store_failure::corrupt);
+  CAF_CHECK(has(error, path));
+  CAF_CHECK(has(error, "corrupt"));
+  // Left as it was, for the operator to look at.
+  CAF_CHECK_EQUAL(std::filesystem::file_size(path), 8192u);
+}
+
+CAF_TEST(the runtime state keys are saved durably and read back without writing) {
+  temp_dir dir;
+  auto path = dir.path() + "/state.db";
+  std::map<std::string, std::string> rows;
+  std::string error;
+  store_failure why = store_failure::other;
+  // No database yet: a first start, nothing to restore, nothing created.
+  CAF_CHECK(sqlite_store::read_config(path, rows, error, why));
+  CAF_CHECK(rows.empty());
+  CAF_CHECK(!std::filesystem::exists(path));
+  {
+    auto store = sqlite_store::open(path, error);
+    REQUIRE_OR_RETURN(store != nullptr);
+    CAF_CHECK(store->save_config({{"mode", "manual"}, {"degraded", "[]"}}, t0));
+    CAF_CHECK(store->save_config({{"mode", "enabled"}}, t0 + 1));
+    CAF_CHECK_EQUAL(store->count("autoscaler_config"), 2);
+  }
+  CAF_CHECK(sqlite_store::read_config(path, rows, error, why));
+  CAF_CHECK_EQUAL(rows.size(), 2u);
+  CAF_CHECK_EQUAL(rows["mode"], "enabled");
+  CAF_CHECK_EQUAL(rows["degraded"], "[]");
+  connection check{path};
+  REQUIRE_OR_RETURN(check.db != nullptr);
+  CAF_CHECK_EQUAL(check.number("SELECT updated FROM autoscaler_config WHERE key = 'mode'"),
+                  t0 + 1);
+  // A newer conductor's database is refused, saying so.
+  REQUIRE_OR_RETURN(check.exec("PRAGMA user_version = 99"));
+  CAF_CHECK(!sqlite_store::read_config(path, rows, error, why));
+  CAF_CHECK(why == store_failure::newer_schema);
+  CAF_CHECK(has(error, "newer"));
 }
 
 CAF_TEST(a database from a newer conductor is refused) {
@@ -293,10 +397,10 @@ CAF_TEST(insert decision returns increasing ids and the row reads back) {
   REQUIRE_OR_RETURN(store != nullptr);
   decision_row first{t0 + 0.5, "degrade", "web", "forecast",
                      "memory forecast 85.0% in 5m >= degrade 80%",
-                     R"({"memory_percent":60})", "balanced", 0.75, "decided", "", "", "", ""};
+                     R"({"memory_percent":60})", "balanced", 0.75, "decided", "", "", "", "", "scaler"};
   auto id1 = store->insert_decision(first);
-  auto id2 = store->insert_decision({t0 + 1, "restore", "", "measured", "calm", "", "", 1.0, "", "", "", "", ""});
-  auto id3 = store->insert_decision({t0 + 2, "hold", "", "config", "disabled", "{}", "", 1.0, "", "", "", "", ""});
+  auto id2 = store->insert_decision({t0 + 1, "restore", "", "measured", "calm", "", "", 1.0, "", "", "", "", "", ""});
+  auto id3 = store->insert_decision({t0 + 2, "hold", "", "config", "disabled", "{}", "", 1.0, "", "", "", "", "", ""});
   CAF_CHECK_GREATER(id1, 0);
   CAF_CHECK_GREATER(id2, id1);
   CAF_CHECK_GREATER(id3, id2);
@@ -332,10 +436,11 @@ CAF_TEST(a failed decision insert returns minus one and the store stays usable) 
   auto store = sqlite_store::open(":memory:", error);
   REQUIRE_OR_RETURN(store != nullptr);
   auto nan = std::numeric_limits<double>::quiet_NaN();
-  CAF_CHECK_EQUAL(store->insert_decision({nan, "hold", "", "", "x", "", "", 1.0, "", "", "", "", ""}), -1);
+  CAF_CHECK_EQUAL(store->insert_decision({nan, "hold", "", "", "x", "", "", 1.0, "", "", "", "", "", ""}), -1);
   CAF_CHECK(has(store->last_error(), "insert decision"));
+  CAF_MESSAGE("error: " << store->last_error());
   CAF_CHECK_EQUAL(store->count("autoscaler_history"), 0);
-  CAF_CHECK_GREATER(store->insert_decision({t0, "hold", "", "", "x", "", "", 1.0, "", "", "", "", ""}), 0);
+  CAF_CHECK_GREATER(store->insert_decision({t0, "hold", "", "", "x", "", "", 1.0, "", "", "", "", "", ""}), 0);
   CAF_CHECK_EQUAL(store->count("autoscaler_history"), 1);
 }
 
@@ -402,7 +507,7 @@ CAF_TEST(prune does not touch the audit log) {
   REQUIRE_OR_RETURN(store != nullptr);
   auto written = store->insert_metrics({metric(t0, "cpu_percent", 1)});
   REQUIRE_OR_RETURN(written);
-  auto decision = store->insert_decision({t0, "hold", "", "", "x", "", "", 1.0, "", "", "", "", ""});
+  auto decision = store->insert_decision({t0, "hold", "", "", "x", "", "", 1.0, "", "", "", "", "", ""});
   REQUIRE_OR_RETURN(decision > 0);
   auto transition = store->insert_breaker({t0, "web", "closed", "open", "x"});
   REQUIRE_OR_RETURN(transition > 0);
@@ -419,7 +524,7 @@ CAF_TEST(history reads the audit newest first with a filter a range and pages) {
   for (int i = 0; i < 10; ++i)
     store->insert_decision({t0 + i, "disable", i % 2 == 0 ? "batch" : "chat", "measured",
                             "step " + std::to_string(i), "{}", "balanced", 1.0,
-                            i % 3 == 0 ? "failed" : "applied", "", "", "{}", "{}"});
+                            i % 3 == 0 ? "failed" : "applied", "", "", "{}", "{}", ""});
   std::vector<decision_row> rows;
   REQUIRE_OR_RETURN(store->history({}, rows));
   CAF_REQUIRE_EQUAL(rows.size(), 10u);
