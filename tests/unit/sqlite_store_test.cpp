@@ -18,6 +18,7 @@
 
 #include "actors/persistence/sqlite_store.hpp"
 #include "tests/require.hpp"
+#include "tests/sync_counting_vfs.hpp"
 #include "tests/temp_dir.hpp"
 
 using namespace conductor;
@@ -442,6 +443,33 @@ CAF_TEST(a failed decision insert returns minus one and the store stays usable) 
   CAF_CHECK_EQUAL(store->count("autoscaler_history"), 0);
   CAF_CHECK_GREATER(store->insert_decision({t0, "hold", "", "", "x", "", "", 1.0, "", "", "", "", "", ""}), 0);
   CAF_CHECK_EQUAL(store->count("autoscaler_history"), 1);
+}
+
+CAF_TEST(every audit commit syncs the wal before it returns and a metric batch does not) {
+  test::sync_counting_vfs vfs;
+  temp_dir dir;
+  std::string error;
+  auto store = sqlite_store::open(dir.path() + "/sync.db", error);
+  REQUIRE_OR_RETURN(store != nullptr);
+  auto before = test::sync_counting_vfs::syncs();
+  REQUIRE_OR_RETURN(store->insert_metrics({metric(t0, "cpu_percent", 1),
+                                           metric(t0, "memory_percent", 2)}));
+  // synchronous=NORMAL: a crash of the process loses nothing, no fsync per batch.
+  CAF_CHECK_EQUAL(test::sync_counting_vfs::syncs(), before);
+  auto synced = [&](auto write) {
+    auto n = test::sync_counting_vfs::syncs();
+    write();
+    return test::sync_counting_vfs::syncs() > n;
+  };
+  CAF_CHECK(synced([&] {
+    store->insert_decision({t0, "disable", "batch", "", "hot", "", "", 1.0, "applied", "", "",
+                            "", "", "plugins"});
+  }));
+  CAF_CHECK(synced([&] { store->insert_breaker({t0, "web", "closed", "open", "3 failures"}); }));
+  CAF_CHECK(synced([&] { store->insert_plugin_state({t0, "chat", "running", 1, "", ""}); }));
+  CAF_CHECK(synced([&] { store->save_config({{"mode", "manual"}}, t0); }));
+  // And back to NORMAL for the next batch.
+  CAF_CHECK(!synced([&] { store->insert_metrics({metric(t0 + 1, "cpu_percent", 3)}); }));
 }
 
 CAF_TEST(insert breaker returns increasing ids and the row reads back) {
