@@ -68,6 +68,9 @@ using scaler_actor = caf::typed_actor<
   caf::reacts_to<atom::subscribe, decision_sink>,
   /// Adds a keeper of the runtime state (sent the current one at once).
   caf::reacts_to<atom::subscribe, state_sink>,
+  /// The durable audit log: an operator's command is committed there before
+  /// the operator is answered.
+  caf::reacts_to<atom::subscribe, audit_log>,
   /// Applies new settings; the pressure state is kept.
   caf::reacts_to<atom::update, scaler_settings>>::extend_with<scaler_commands>;
 
@@ -124,6 +127,17 @@ using plugin_manager_actor = caf::typed_actor<
   /// Every plugin's state, pid and the reason of its last change.
   caf::replies_to<atom::get, atom::plugins>::with<std::vector<plugin_event>>>;
 
+/// What operators read from the database; the supervisor and the inspector
+/// answer the same, forwarding to the persistence actor of the moment. Fails
+/// with ec::database_error while the database is unavailable, and with
+/// ec::invalid_argument for a negative limit or offset, an empty range or
+/// fewer than one point.
+using persistence_queries = caf::typed_actor<
+  /// The audit, newest first (history_request).
+  caf::replies_to<history_request>::with<std::vector<decision>>,
+  /// One metric over a range, downsampled in the database.
+  caf::replies_to<metric_range_request>::with<metric_range>>;
+
 /// The persistence actor: owns the SQLite connection. Never blocks the
 /// others (it runs on its own thread) and never loses an audit row: while the
 /// database cannot take one it waits in a bounded retry queue.
@@ -143,7 +157,8 @@ using persistence_actor = caf::typed_actor<
   /// INTERNAL: retry what the database refused (and reopen it).
   caf::reacts_to<atom::tick>,
   /// Applies new retention and batch settings (the path needs a restart).
-  caf::reacts_to<atom::update, persistence_settings>>::extend_with<audit_log>;
+  caf::reacts_to<atom::update, persistence_settings>>::extend_with<audit_log>::
+  extend_with<persistence_queries>;
 
 /// The metrics actor: turns events into Prometheus gauges and counters.
 using metrics_actor = caf::typed_actor<
@@ -164,13 +179,14 @@ using supervisor_actor = caf::typed_actor<
   /// The scaler's runtime state, kept to start a restarted scaler and plugin
   /// manager where the old ones were.
   caf::reacts_to<runtime_state>>::extend_with<health_commands>::
-  extend_with<scaler_commands>;
+  extend_with<scaler_commands>::extend_with<persistence_queries>;
 
 /// The inspector: the one actor published for remote access (conductorctl,
 /// the HTTP API). Answers questions about the node.
 using inspector_actor = caf::typed_actor<
   /// The supervised actors and their state.
   caf::replies_to<atom::get, atom::children>::with<std::vector<child_info>>>::
-  extend_with<health_commands>::extend_with<scaler_commands>;
+  extend_with<health_commands>::extend_with<scaler_commands>::
+  extend_with<persistence_queries>;
 
 } // namespace conductor

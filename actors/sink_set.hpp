@@ -39,6 +39,14 @@ public:
       self->send(s, msg);
   }
 
+  /// Sends `msg` to every sink but the one at `skip` (which has it already).
+  template <class Self, class Message>
+  void publish_except(Self* self, const Message& msg, const caf::actor_addr& skip) const {
+    for (const auto& s : sinks_)
+      if (s.address() != skip)
+        self->send(s, msg);
+  }
+
   size_t size() const {
     return sinks_.size();
   }

@@ -256,6 +256,33 @@ struct runtime_state {
   double saved = 0;
 };
 
+/// Which audit rows to read (history for the API and conductorctl): newest
+/// first, `offset` rows skipped, at most `limit`; a time range in Unix seconds
+/// (0 = open) and a plugin (empty = all).
+struct history_request {
+  double from = 0;
+  double to = 0;
+  std::string plugin;
+  int64_t limit = 100;
+  int64_t offset = 0;
+};
+
+/// One metric of one source over [from, to] (Unix seconds), downsampled to at
+/// most `points` points.
+struct metric_range_request {
+  std::string source;
+  std::string metric;
+  double from = 0;
+  double to = 0;
+  int32_t points = 100;
+};
+
+/// The answer: per non-empty bucket its mean time and value, oldest first.
+struct metric_range {
+  std::vector<double> timestamps;
+  std::vector<double> values;
+};
+
 /// The scaler as operators see it.
 struct scaler_status {
   /// enabled | disabled | manual
@@ -428,6 +455,22 @@ typename Inspector::result_type inspect(Inspector& f, runtime_state& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, history_request& x) {
+  return f(caf::meta::type_name("history_request"), x.from, x.to, x.plugin, x.limit, x.offset);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, metric_range_request& x) {
+  return f(caf::meta::type_name("metric_range_request"), x.source, x.metric, x.from, x.to,
+           x.points);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, metric_range& x) {
+  return f(caf::meta::type_name("metric_range"), x.timestamps, x.values);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, child_info& x) {
   return f(caf::meta::type_name("child_info"), x.name, x.running, x.restarts, x.last_exit);
 }
@@ -529,6 +572,9 @@ CONDUCTOR_FIELDS_EQUAL(scaler_status, a, b, c, d, e, f, g, h, i)
 CONDUCTOR_FIELDS_EQUAL(runtime_step, a, b, c, d, e)
 CONDUCTOR_FIELDS_EQUAL(plugin_limits, a, b)
 CONDUCTOR_FIELDS_EQUAL(runtime_state, a, b, c, d, e, f, g, h)
+CONDUCTOR_FIELDS_EQUAL(history_request, a, b, c, d, e)
+CONDUCTOR_FIELDS_EQUAL(metric_range_request, a, b, c, d, e)
+CONDUCTOR_FIELDS_EQUAL(metric_range, a, b)
 CONDUCTOR_FIELDS_EQUAL(child_info, a, b, c, d)
 CONDUCTOR_FIELDS_EQUAL(plugin_signals_settings, a, b, c)
 CONDUCTOR_FIELDS_EQUAL(collector_settings, a, b, c, d, e)

@@ -28,6 +28,8 @@ inspector_actor::behavior_type inspector(inspector_actor::pointer self,
     [=](atom::mode, const std::string& mode, const std::string& origin) {
       return self->delegate(supervisor, atom::mode_v, mode, origin);
     },
+    [=](const history_request& q) { return self->delegate(supervisor, q); },
+    [=](const metric_range_request& q) { return self->delegate(supervisor, q); },
   };
 }
 

@@ -35,6 +35,48 @@ double unix_seconds(caf::timestamp t) {
   return std::chrono::duration<double>(t.time_since_epoch()).count();
 }
 
+limit_values limits_from_json(const std::string& text) {
+  limit_values l;
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_object())
+    return l;
+  l.cpu_quota = j.value("cpu_quota", 0.0);
+  l.memory_max = j.value("memory_max", uint64_t{0});
+  l.tasks_max = j.value("tasks_max", uint64_t{0});
+  return l;
+}
+
+/// An audit row as the message it was written from.
+decision decision_of(const decision_row& r) {
+  decision d;
+  d.at = caf::timestamp{std::chrono::duration_cast<caf::timestamp::duration>(
+    std::chrono::duration<double>(r.timestamp))};
+  d.action = r.action;
+  d.target = r.target;
+  d.trigger = r.trigger;
+  d.reason = r.reason;
+  d.inputs = r.inputs;
+  d.policy = r.policy;
+  d.confidence = r.confidence;
+  d.status = r.status;
+  d.error = r.error;
+  d.variant = r.variant;
+  d.old_limits = limits_from_json(r.old_limits);
+  d.new_limits = limits_from_json(r.new_limits);
+  d.origin = r.origin;
+  return d;
+}
+
+/// Why a read cannot be answered now, or none.
+caf::error unreadable(self_ptr self) {
+  auto& st = self->state;
+  if (st.store)
+    return {};
+  return caf::make_error(ec::database_error,
+                         "database unavailable: "
+                           + (st.unavailable.empty() ? st.settings.path : st.unavailable));
+}
+
 decision_row row_of(const decision& d) {
   return {unix_seconds(d.at), d.action,  d.target,  d.trigger,
           d.reason,           d.inputs,  d.policy,  d.confidence,
@@ -338,6 +380,38 @@ persistence(persistence_actor::stateful_pointer<persistence_state> self,
       } else {
         arm_retry(self);
       }
+    },
+    [=](const history_request& q) -> caf::result<std::vector<decision>> {
+      if (auto err = unreadable(self))
+        return err;
+      if (q.limit < 0 || q.offset < 0)
+        return caf::make_error(ec::invalid_argument, "limit and offset must be at least 0");
+      std::vector<decision_row> rows;
+      if (!self->state.store->history({q.from, q.to, q.plugin, q.limit, q.offset}, rows))
+        return caf::make_error(ec::database_error, self->state.store->last_error());
+      std::vector<decision> out;
+      out.reserve(rows.size());
+      for (const auto& r : rows)
+        out.push_back(decision_of(r));
+      return out;
+    },
+    [=](const metric_range_request& q) -> caf::result<metric_range> {
+      if (auto err = unreadable(self))
+        return err;
+      if (!(q.to > q.from) || q.points < 1)
+        return caf::make_error(ec::invalid_argument,
+                               "a metric range needs from < to and at least 1 point");
+      // Rows still in the buffer belong to the answer.
+      flush(self);
+      std::vector<metric_point> points;
+      if (!self->state.store->metric_range(q.source, q.metric, q.from, q.to, q.points, points))
+        return caf::make_error(ec::database_error, self->state.store->last_error());
+      metric_range out;
+      for (const auto& p : points) {
+        out.timestamps.push_back(p.timestamp);
+        out.values.push_back(p.value);
+      }
+      return out;
     },
     [=](atom::update, persistence_settings settings) {
       auto& st = self->state;

@@ -34,7 +34,9 @@ void share_state(self_ptr self) {
   st.keepers.publish(self, stamped(std::move(now)));
 }
 
-void publish(self_ptr self, std::vector<decision> ds) {
+/// Stamps, logs and sends each decision to the sinks (but `skip`, which has
+/// it already), then shares the runtime state if it changed.
+void publish(self_ptr self, std::vector<decision> ds, const caf::actor_addr& skip = {}) {
   for (auto& d : ds) {
     d.at = caf::make_timestamp();
     auto line = d.action + (d.target.empty() ? "" : " " + d.target) + " (" + d.trigger
@@ -44,7 +46,7 @@ void publish(self_ptr self, std::vector<decision> ds) {
     else
       CONDUCTOR_LOG(info, "scaler") << line;
     self->state.last = d;
-    self->state.sinks.publish(self, d);
+    self->state.sinks.publish_except(self, d, skip);
   }
   share_state(self);
 }
@@ -64,8 +66,11 @@ scaler_actor::behavior_type scaler(scaler_actor::stateful_pointer<scaler_state> 
   st.next_evaluation = now + st.settings.evaluation_interval;
   arm(self, now);
   self->set_down_handler([=](const caf::down_msg& dm) {
-    self->state.sinks.remove(dm.source);
-    self->state.keepers.remove(dm.source);
+    auto& st = self->state;
+    st.sinks.remove(dm.source);
+    st.keepers.remove(dm.source);
+    if (st.durable && st.durable->address() == dm.source)
+      st.durable.reset();
   });
   return {
     [=](const resource_sample& sample) { self->state.engine.observe(sample); },
@@ -120,8 +125,34 @@ scaler_actor::behavior_type scaler(scaler_actor::stateful_pointer<scaler_state> 
       if (mode != "enabled" && mode != "disabled" && mode != "manual")
         return caf::make_error(ec::invalid_argument,
                                "mode must be enabled, disabled or manual, not '" + mode + "'");
-      publish(self, {self->state.engine.set_mode(mode, origin)});
-      return self->state.engine.status();
+      auto& st = self->state;
+      auto d = st.engine.set_mode(mode, origin);
+      if (!st.durable) {
+        publish(self, {d});
+        return st.engine.status();
+      }
+      // The operator hears back once the audit row is committed (or, with
+      // the database down, once it waits in the retry queue).
+      d.at = caf::make_timestamp();
+      auto log = *st.durable;
+      auto rp = self->make_response_promise<scaler_status>();
+      auto done = [=](const std::string& note) mutable {
+        if (!note.empty())
+          CONDUCTOR_LOG(warn, "scaler") << "mode change not committed yet: " << note;
+        publish(self, {d}, log.address());
+        rp.deliver(self->state.engine.status());
+      };
+      self->request(log, std::chrono::seconds(10), atom::audit_v, d)
+        .then([=](int64_t) mutable { done(""); },
+              [=](caf::error& err) mutable { done(caf::to_string(err)); });
+      return rp;
+    },
+    [=](atom::subscribe, audit_log log) {
+      auto& st = self->state;
+      if (st.durable && *st.durable == log)
+        return;
+      st.durable = log;
+      self->monitor(log);
     },
   };
 }

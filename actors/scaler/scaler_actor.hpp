@@ -22,6 +22,8 @@ struct scaler_state {
   /// Who keeps the runtime state (persistence, the supervisor), and the last
   /// state they were sent (its `saved` left 0, for comparison).
   sink_set<state_sink> keepers;
+  /// The durable audit log, for operators' commands.
+  std::optional<audit_log> durable;
   runtime_state shared;
   /// What was resumed from a saved state, published with the first
   /// evaluation (when the sinks are there to hear it).

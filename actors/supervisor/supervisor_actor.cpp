@@ -81,8 +81,9 @@ void wire(self_ptr self) {
   for (plugin_sink s : {plugin_sink{st.health}, plugin_sink{st.metrics}, plugin_sink{st.scaler},
                         plugin_sink{st.persistence}})
     self->send(st.plugins, atom::subscribe_v, s);
-  // The plugin manager's outcomes: committed to the audit log, then reported.
+  // Outcomes and operators' commands: committed to the audit log, then reported.
   self->send(st.plugins, atom::subscribe_v, audit_log{st.persistence});
+  self->send(st.scaler, atom::subscribe_v, audit_log{st.persistence});
   for (decision_sink s : {decision_sink{st.metrics}, decision_sink{st.scaler}})
     self->send(st.plugins, atom::subscribe_v, s);
   // Once its sinks are subscribed (a no-op for a plugin manager that started).
@@ -229,6 +230,9 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self, node_setti
     [=](atom::mode, const std::string& mode, const std::string& origin) {
       return self->delegate(self->state.scaler, atom::mode_v, mode, origin);
     },
+    // Reads of the database go to the persistence actor of the moment.
+    [=](const history_request& q) { return self->delegate(self->state.persistence, q); },
+    [=](const metric_range_request& q) { return self->delegate(self->state.persistence, q); },
   };
 }
 

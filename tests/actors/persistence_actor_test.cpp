@@ -330,4 +330,61 @@ CAF_TEST(metric rows past the retention are pruned and recent ones kept) {
   stop(p);
 }
 
+CAF_TEST(the audit and a metric range are read back for the api) {
+  auto path = dir.file("conductor.db");
+  auto p = spawn_at(path);
+  auto base = caf::make_timestamp();
+  for (int i = 0; i < 4; ++i) {
+    auto d = make_decision(i % 2 == 0 ? "disable" : "enable", i < 2 ? "batch" : "chat");
+    d.at = base + std::chrono::seconds(i);
+    d.new_limits.memory_max = 1ull << 30;
+    self->send(p, d);
+    self->send(p, sample_at(base + std::chrono::seconds(i), 10.0 * i));
+  }
+  sched.run();
+  auto ask = [&](auto request, auto& out) {
+    caf::error failure;
+    auto rp = self->request(p, caf::infinite, request);
+    sched.run();
+    rp.receive([&](decltype(out)& x) { out = std::move(x); },
+               [&](caf::error& err) { failure = std::move(err); });
+    return failure;
+  };
+  std::vector<decision> history;
+  CAF_CHECK(!ask(history_request{0, 0, "batch", 10, 0}, history));
+  CAF_REQUIRE_EQUAL(history.size(), 2u);
+  // Newest first, as written: limits and origin included.
+  CAF_CHECK_EQUAL(history[0].action, "enable");
+  CAF_CHECK_EQUAL(history[1].action, "disable");
+  CAF_CHECK_EQUAL(history[0].new_limits.memory_max, 1ull << 30);
+  CAF_CHECK_EQUAL(history[0].origin, "plugins");
+  // Stored as Unix seconds in a double: microseconds survive.
+  auto off = history[0].at - (base + std::chrono::seconds(1));
+  CAF_CHECK_LESS(std::chrono::abs(off), std::chrono::microseconds(1));
+  CAF_CHECK(ask(history_request{0, 0, "", -1, 0}, history) == ec::invalid_argument);
+  // The samples are still in the batch buffer: the read writes them first.
+  metric_range range;
+  auto from = std::chrono::duration<double>(base.time_since_epoch()).count();
+  CAF_CHECK(!ask(metric_range_request{"host", "cpu_percent", from - 0.5, from + 3.5, 2}, range));
+  CAF_REQUIRE_EQUAL(range.values.size(), 2u);
+  CAF_CHECK_EQUAL(range.values[0], 5.0);
+  CAF_CHECK_EQUAL(range.values[1], 25.0);
+  CAF_CHECK(ask(metric_range_request{"host", "cpu_percent", from, from, 2}, range)
+            == ec::invalid_argument);
+  stop(p);
+}
+
+CAF_TEST(reads fail with a clear error while the database is unavailable) {
+  auto p = spawn_at(dir.file("missing/conductor.db"));
+  std::vector<decision> history;
+  auto rp = self->request(p, caf::infinite, history_request{});
+  sched.run();
+  rp.receive([&](std::vector<decision>&) { CAF_FAIL("answered without a database"); },
+             [&](caf::error& err) {
+               CAF_CHECK(err == ec::database_error);
+               CAF_CHECK(caf::to_string(err).find("does not exist") != std::string::npos);
+             });
+  stop(p);
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()

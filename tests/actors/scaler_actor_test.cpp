@@ -167,6 +167,32 @@ struct fixture : actor_fixture {
   }
 };
 
+/// The durable audit log, held: it answers a commit only when the test says
+/// the disk is done (atom::flush).
+using held_audit_actor = audit_log::extend<caf::reacts_to<atom::flush>>;
+
+struct held_audit_state {
+  std::vector<decision> rows;
+  std::vector<caf::typed_response_promise<int64_t>> waiting;
+};
+
+held_audit_actor::behavior_type
+held_audit(held_audit_actor::stateful_pointer<held_audit_state> self) {
+  return {
+    [=](atom::audit, const decision& d) {
+      self->state.rows.push_back(d);
+      auto rp = self->make_response_promise<int64_t>();
+      self->state.waiting.push_back(rp);
+      return rp;
+    },
+    [=](atom::flush) {
+      for (auto& rp : self->state.waiting)
+        rp.deliver(int64_t{7});
+      self->state.waiting.clear();
+    },
+  };
+}
+
 bool mentions(const std::vector<decision>& ds, const std::string& text) {
   for (const auto& d : ds)
     if (d.reason.find(text) != std::string::npos)
@@ -425,6 +451,31 @@ CAF_TEST(pre-flight allows what fits and recommends the variant that does) {
   auto no = ask<preflight_answer>(caf::make_message(big));
   CAF_CHECK(!no.allow);
   CAF_CHECK(!no.reason.empty());
+}
+
+CAF_TEST(an operator hears back about a mode change only once its audit row is committed) {
+  start();
+  auto log = sys.spawn(held_audit);
+  self->send(scaler, atom::subscribe_v, caf::actor_cast<audit_log>(log));
+  sched.run();
+  std::optional<scaler_status> answer;
+  auto rp = self->request(scaler, caf::infinite, atom::mode_v, std::string{"manual"},
+                          std::string{"alice"});
+  sched.run();
+  auto& held = deref<held_audit_actor::stateful_base<held_audit_state>>(log).state;
+  CAF_REQUIRE_EQUAL(held.rows.size(), 1u);
+  CAF_CHECK_EQUAL(held.rows[0].action, "mode");
+  CAF_CHECK_EQUAL(held.rows[0].origin, "alice");
+  // Not committed yet: no answer, and the other sinks have not heard of it.
+  CAF_CHECK_EQUAL(count("mode"), 0u);
+  self->send(log, atom::flush_v);
+  sched.run();
+  rp.receive([&](const scaler_status& s) { answer = s; },
+             [](const caf::error& err) { CAF_FAIL("unexpected error: " << caf::to_string(err)); });
+  CAF_REQUIRE(answer);
+  CAF_CHECK_EQUAL(answer->mode, "manual");
+  CAF_CHECK_EQUAL(count("mode"), 1u);
+  caf::anon_send_exit(log, caf::exit_reason::user_shutdown);
 }
 
 CAF_TEST(a restart under pressure resumes the steps and restores them one at a time) {

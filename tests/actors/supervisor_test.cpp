@@ -374,6 +374,25 @@ CAF_TEST(operators reach the health actor of the moment through the inspector) {
   sched.run();
   rp.receive([](const std::vector<target_health>& xs) { CAF_CHECK_EQUAL(xs.size(), 1u); },
              [](const caf::error& err) { CAF_FAIL("unexpected error: " << caf::to_string(err)); });
+  // An operator's mode change is audited with its origin, and the audit
+  // reads back through the inspector from the persistence actor.
+  auto mode = self->request(insp, caf::infinite, atom::mode_v, std::string{"manual"},
+                            std::string{"alice"});
+  sched.run();
+  mode.receive([](const scaler_status& s) { CAF_CHECK_EQUAL(s.mode, "manual"); },
+               [](const caf::error& err) { CAF_FAIL("unexpected error: " << caf::to_string(err)); });
+  auto audit = self->request(insp, caf::infinite, history_request{0, 0, "", 1, 0});
+  sched.run();
+  audit.receive(
+    [](const std::vector<decision>& xs) {
+      CAF_REQUIRE_EQUAL(xs.size(), 1u);
+      CAF_CHECK_EQUAL(xs[0].action, "mode");
+      CAF_CHECK_EQUAL(xs[0].origin, "alice");
+    },
+    [](const caf::error& err) { CAF_FAIL("unexpected error: " << caf::to_string(err)); });
+  // Written once: committed before the answer, not again as a decision.
+  CAF_CHECK_EQUAL(query_int(db(), "SELECT COUNT(*) FROM autoscaler_history WHERE action = 'mode'"),
+                  1);
   // Unknown targets are an error the requester sees.
   auto bad = self->request(insp, caf::infinite, atom::reset_v, std::string{"nope"});
   sched.run();
