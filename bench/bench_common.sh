@@ -1,5 +1,14 @@
-# bench_common.sh -- what the callgrind benchmarks share; sourced, with REPO set
+# bench_common.sh -- what the benchmark scripts share; sourced, with REPO set
 # to the repository root.
+
+# need_valgrind NAME: exits with a message when valgrind is missing (the
+# callgrind benchmarks count instructions with it).
+need_valgrind() {
+  command -v valgrind >/dev/null || {
+    echo "$1: valgrind is missing (apt-get install valgrind)" >&2
+    exit 1
+  }
+}
 
 # bench_binary NAME OVERRIDE SOURCE...: sets BIN to OVERRIDE, else to
 # build/bin/NAME (built if missing), and warns when a default binary is older
@@ -9,10 +18,6 @@ bench_binary() {
   local name=$1 override=$2
   shift 2
   BIN=${override:-$REPO/build/bin/$name}
-  command -v valgrind >/dev/null || {
-    echo "$name: valgrind is missing (apt-get install valgrind)" >&2
-    exit 1
-  }
   if [[ ! -x $BIN ]]; then
     make -C "$REPO" build >&2
   fi

@@ -42,6 +42,7 @@ usage() {
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=bench/bench_common.sh
 source "$REPO/bench/bench_common.sh"
+need_valgrind probe_cost
 bench_binary probe_cost "${PROBE_COST_BIN:-}" "$REPO/bench/probe_cost.cpp" \
   "$REPO/actors/collector" "$REPO/messages"
 bench_tmp probe-cost

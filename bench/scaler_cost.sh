@@ -32,6 +32,7 @@ usage() {
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=bench/bench_common.sh
 source "$REPO/bench/bench_common.sh"
+need_valgrind scaler_cost
 bench_binary scaler_cost "${SCALER_COST_BIN:-}" "$REPO/bench/scaler_cost.cpp" \
   "$REPO/actors/scaler" "$REPO/messages"
 bench_tmp scaler-cost

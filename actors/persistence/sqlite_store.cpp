@@ -218,6 +218,10 @@ std::unique_ptr<sqlite_store> sqlite_store::open(const std::string& path, std::s
   return store;
 }
 
+const char* sqlite_store::schema() {
+  return schema_sql;
+}
+
 bool sqlite_store::read_config(const std::string& path, std::map<std::string, std::string>& out,
                                std::string& error, store_failure& why) {
   out.clear();

@@ -112,6 +112,10 @@ public:
   static std::unique_ptr<sqlite_store> open(const std::string& path, std::string& error,
                                             store_failure* why = nullptr);
 
+  /// The CREATE statements of the current schema (benchmarks compare plain
+  /// SQLite on exactly these tables and indexes).
+  static const char* schema();
+
   /// Reads autoscaler_config from the database at `path` without writing:
   /// opened read-only, no migration. A missing file, or one older than the
   /// table, gives no rows. Fails (false, `error`, `why`) when the file cannot
