@@ -1,4 +1,5 @@
-// sink_set.hpp -- a publisher's list of typed subscribers.
+// sink_set.hpp -- a publisher's list of typed subscribers (and its one
+// subscriber of a kind, single_sink).
 //
 // Publishers monitor each subscriber and drop it when it terminates, so a
 // restarted actor never leaves a dead handle behind; subscribing twice is a
@@ -6,6 +7,7 @@
 #pragma once
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -53,6 +55,40 @@ public:
 
 private:
   std::vector<Sink> sinks_;
+};
+
+/// One subscriber of a kind (the durable audit log): kept and monitored,
+/// dropped when it terminates, replaced by a new one after a restart.
+template <class Handle>
+class single_sink {
+public:
+  /// Keeps `hdl`; returns false if it was the one kept already (then it is
+  /// monitored already, too).
+  template <class Self>
+  bool set(Self* self, const Handle& hdl) {
+    if (hdl_ && *hdl_ == hdl)
+      return false;
+    hdl_ = hdl;
+    self->monitor(hdl);
+    return true;
+  }
+
+  /// Forgets it if it has this address (from a down handler).
+  void remove(const caf::actor_addr& addr) {
+    if (hdl_ && hdl_->address() == addr)
+      hdl_.reset();
+  }
+
+  explicit operator bool() const {
+    return hdl_.has_value();
+  }
+
+  const Handle& operator*() const {
+    return *hdl_;
+  }
+
+private:
+  std::optional<Handle> hdl_;
 };
 
 } // namespace conductor

@@ -387,7 +387,7 @@ persistence(persistence_actor::stateful_pointer<persistence_state> self,
       if (q.limit < 0 || q.offset < 0)
         return caf::make_error(ec::invalid_argument, "limit and offset must be at least 0");
       std::vector<decision_row> rows;
-      if (!self->state.store->history({q.from, q.to, q.plugin, q.limit, q.offset}, rows))
+      if (!self->state.store->history(q, rows))
         return caf::make_error(ec::database_error, self->state.store->last_error());
       std::vector<decision> out;
       out.reserve(rows.size());

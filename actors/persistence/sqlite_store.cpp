@@ -325,12 +325,17 @@ int64_t sqlite_store::insert_durably(sqlite3_stmt* stmt, const char* what) {
     id = sqlite3_last_insert_rowid(db_);
   else
     fail(what);
-  auto cause = last_error_;
+  quietly("PRAGMA synchronous=NORMAL");
+  return id;
+}
+
+void sqlite_store::quietly(const char* sql) {
+  // Keep the error that came before, not this statement's.
+  auto cause = std::move(last_error_);
   auto kind = last_failure_;
-  exec("PRAGMA synchronous=NORMAL");
+  exec(sql);
   last_error_ = std::move(cause);
   last_failure_ = kind;
-  return id;
 }
 
 sqlite3_stmt* sqlite_store::prepare(const char* sql) {
@@ -362,10 +367,7 @@ bool sqlite_store::insert_metrics(const std::vector<metric_row>& rows) {
 }
 
 bool sqlite_store::rollback() {
-  // Keep the error that made us roll back, not the rollback's own.
-  auto cause = last_error_;
-  exec("ROLLBACK");
-  last_error_ = std::move(cause);
+  quietly("ROLLBACK");
   return false;
 }
 
@@ -422,11 +424,7 @@ bool sqlite_store::save_config(const std::map<std::string, std::string>& entries
     ok = sqlite3_step(upsert_config_) == SQLITE_DONE || fail("save runtime state");
   }
   ok = ok ? exec("COMMIT") || rollback() : rollback();
-  auto cause = last_error_;
-  auto kind = last_failure_;
-  exec("PRAGMA synchronous=NORMAL");
-  last_error_ = std::move(cause);
-  last_failure_ = kind;
+  quietly("PRAGMA synchronous=NORMAL");
   return ok;
 }
 
@@ -455,7 +453,7 @@ int64_t sqlite_store::prune_metrics(double before, int limit) {
   return sqlite3_changes(db_);
 }
 
-bool sqlite_store::history(const history_query& q, std::vector<decision_row>& out) {
+bool sqlite_store::history(const history_request& q, std::vector<decision_row>& out) {
   out.clear();
   if (q.limit < 0 || q.offset < 0) {
     last_error_ = "history: limit and offset must be at least 0";

@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include "messages/types.hpp"
+
 struct sqlite3;
 struct sqlite3_stmt;
 
@@ -79,16 +81,6 @@ enum class store_failure { none, full, read_only, locked, corrupt, io, newer_sch
 
 /// What an operator should know about `f`, in a few words.
 const char* to_string(store_failure f);
-
-/// Which audit rows to read: newest first, `offset` rows skipped, at most
-/// `limit`; a time range in Unix seconds (0 = open) and a plugin (empty = all).
-struct history_query {
-  double from = 0;
-  double to = 0;
-  std::string plugin;
-  int64_t limit = 100;
-  int64_t offset = 0;
-};
 
 /// One point of a metric read back: the mean time and value of its bucket.
 struct metric_point {
@@ -150,9 +142,9 @@ public:
   /// so pruning never holds the write lock for long. Returns rows deleted or -1.
   int64_t prune_metrics(double before, int limit);
 
-  /// Audit rows matching `q`, newest first. Fails (false, last_error) on a
-  /// negative limit or offset, or a SQLite error.
-  bool history(const history_query& q, std::vector<decision_row>& out);
+  /// Audit rows matching `q` (messages/types.hpp), newest first. Fails
+  /// (false, last_error) on a negative limit or offset, or a SQLite error.
+  bool history(const history_request& q, std::vector<decision_row>& out);
 
   /// One metric of one source over [from, to] (Unix seconds), downsampled to
   /// at most `points` points: the range is cut into `points` equal buckets and
@@ -189,6 +181,8 @@ private:
   /// Steps a prepared insert with the WAL fsync'd at its commit; the new
   /// row's id, or -1.
   int64_t insert_durably(sqlite3_stmt* stmt, const char* what);
+  /// Runs `sql` (a rollback, a pragma) keeping the last error as it was.
+  void quietly(const char* sql);
   /// Brings a database of schema `from` up to schema_version.
   bool migrate(int from);
 

@@ -10,6 +10,7 @@
 #include <caf/send.hpp>
 #include <caf/system_messages.hpp>
 
+#include "actors/audit_commit.hpp"
 #include "actors/logger.hpp"
 #include "actors/plugins/cgroup_limits.hpp"
 #include "actors/plugins/plugin_cgroup.hpp"
@@ -171,28 +172,21 @@ std::string limits_json(const limit_values& l) {
 }
 
 /// Reports an outcome done: committed to the durable audit log first (when
-/// one is subscribed), then logged and sent to the decision sinks. A log that
-/// cannot commit it (the database is down; the row waits in its retry queue)
-/// does not hold the node up: the outcome is reported, saying so.
+/// one is subscribed; audit_commit.hpp), then logged and sent to the
+/// decision sinks.
 void report_done(self_ptr self, decision d, bool ok, std::string line) {
   d.origin = d.origin.empty() ? "plugins" : d.origin;
-  auto done = [self, d, ok, line](const std::string& audit_note) {
+  auto done = [self, d, ok, line](bool, const std::string& audit_note) {
     if (ok)
       CONDUCTOR_LOG(info, "plugins") << line << audit_note;
     else
       CONDUCTOR_LOG(error, "plugins") << line << audit_note;
     self->state.audit.publish(self, d);
   };
-  auto& st = self->state;
-  if (!st.durable) {
-    done("");
-    return;
-  }
-  self->request(*st.durable, std::chrono::seconds(10), atom::audit_v, d)
-    .then([done](int64_t id) { done(" (audit row " + std::to_string(id) + ")"); },
-          [done](caf::error& err) {
-            done(" (audit row not committed yet: " + caf::to_string(err) + ")");
-          });
+  if (self->state.durable)
+    commit_then(self, *self->state.durable, d, done);
+  else
+    done(false, "");
 }
 
 /// The limits a plugin starts with: its variant's, and over them any the
@@ -481,8 +475,7 @@ plugin_manager(plugin_manager_actor::stateful_pointer<plugin_manager_state> self
     auto& st = self->state;
     st.sinks.remove(dm.source);
     st.audit.remove(dm.source);
-    if (st.durable && st.durable->address() == dm.source)
-      st.durable.reset();
+    st.durable.remove(dm.source);
   });
   self->set_exit_handler([=](const caf::exit_msg& msg) { begin_stop(self, msg.reason); });
   return {
@@ -552,13 +545,7 @@ plugin_manager(plugin_manager_actor::stateful_pointer<plugin_manager_state> self
       if (self->state.audit.add(sink))
         self->monitor(sink);
     },
-    [=](atom::subscribe, audit_log log) {
-      auto& st = self->state;
-      if (st.durable && *st.durable == log)
-        return;
-      st.durable = log;
-      self->monitor(log);
-    },
+    [=](atom::subscribe, audit_log log) { self->state.durable.set(self, log); },
     [=](const decision& d) {
       auto& st = self->state;
       if (d.status != "decided" || d.target.empty() || st.stop_reason)

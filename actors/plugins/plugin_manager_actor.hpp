@@ -75,7 +75,7 @@ struct plugin_manager_state {
   sink_set<plugin_sink> sinks;
   sink_set<decision_sink> audit;
   /// The durable audit log; each outcome is committed there first.
-  std::optional<audit_log> durable;
+  single_sink<audit_log> durable;
   /// Where the scaler had left the plugins before a restart: they start there.
   runtime_state restored;
   /// The tick for the earliest lifecycle deadline.

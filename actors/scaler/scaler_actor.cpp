@@ -2,6 +2,7 @@
 
 #include <caf/system_messages.hpp>
 
+#include "actors/audit_commit.hpp"
 #include "actors/logger.hpp"
 
 namespace conductor {
@@ -69,8 +70,7 @@ scaler_actor::behavior_type scaler(scaler_actor::stateful_pointer<scaler_state> 
     auto& st = self->state;
     st.sinks.remove(dm.source);
     st.keepers.remove(dm.source);
-    if (st.durable && st.durable->address() == dm.source)
-      st.durable.reset();
+    st.durable.remove(dm.source);
   });
   return {
     [=](const resource_sample& sample) { self->state.engine.observe(sample); },
@@ -131,29 +131,20 @@ scaler_actor::behavior_type scaler(scaler_actor::stateful_pointer<scaler_state> 
         publish(self, {d});
         return st.engine.status();
       }
-      // The operator hears back once the audit row is committed (or, with
-      // the database down, once it waits in the retry queue).
+      // The operator hears back once the audit row is committed
+      // (audit_commit.hpp); the log has it, the other sinks hear of it after.
       d.at = caf::make_timestamp();
       auto log = *st.durable;
       auto rp = self->make_response_promise<scaler_status>();
-      auto done = [=](const std::string& note) mutable {
-        if (!note.empty())
-          CONDUCTOR_LOG(warn, "scaler") << "mode change not committed yet: " << note;
+      commit_then(self, log, d, [=](bool committed, const std::string& note) mutable {
+        if (!committed)
+          CONDUCTOR_LOG(warn, "scaler") << "mode change" << note;
         publish(self, {d}, log.address());
         rp.deliver(self->state.engine.status());
-      };
-      self->request(log, std::chrono::seconds(10), atom::audit_v, d)
-        .then([=](int64_t) mutable { done(""); },
-              [=](caf::error& err) mutable { done(caf::to_string(err)); });
+      });
       return rp;
     },
-    [=](atom::subscribe, audit_log log) {
-      auto& st = self->state;
-      if (st.durable && *st.durable == log)
-        return;
-      st.durable = log;
-      self->monitor(log);
-    },
+    [=](atom::subscribe, audit_log log) { self->state.durable.set(self, log); },
   };
 }
 

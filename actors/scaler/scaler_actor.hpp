@@ -23,7 +23,7 @@ struct scaler_state {
   /// state they were sent (its `saved` left 0, for comparison).
   sink_set<state_sink> keepers;
   /// The durable audit log, for operators' commands.
-  std::optional<audit_log> durable;
+  single_sink<audit_log> durable;
   runtime_state shared;
   /// What was resumed from a saved state, published with the first
   /// evaluation (when the sinks are there to hear it).

@@ -560,7 +560,7 @@ CAF_TEST(history reads the audit newest first with a filter a range and pages) {
   CAF_CHECK_EQUAL(rows.back().reason, "step 0");
   CAF_CHECK_EQUAL(rows.back().status, "failed");
   // One plugin, a time range, then a page of it.
-  history_query q;
+  history_request q;
   q.plugin = "batch";
   q.from = t0 + 2;
   q.to = t0 + 8;
