@@ -174,6 +174,8 @@ using metrics_actor = caf::typed_actor<
 using supervisor_actor = caf::typed_actor<
   /// The children and their restart counts.
   caf::replies_to<atom::get, atom::children>::with<std::vector<child_info>>,
+  /// Every plugin's state (from the plugin manager of the moment).
+  caf::replies_to<atom::get, atom::plugins>::with<std::vector<plugin_event>>,
   /// New settings after a SIGHUP: kept for restarts and sent to each child.
   caf::reacts_to<atom::update, node_settings>,
   /// The scaler's runtime state, kept to start a restarted scaler and plugin
@@ -185,7 +187,9 @@ using supervisor_actor = caf::typed_actor<
 /// the HTTP API). Answers questions about the node.
 using inspector_actor = caf::typed_actor<
   /// The supervised actors and their state.
-  caf::replies_to<atom::get, atom::children>::with<std::vector<child_info>>>::
+  caf::replies_to<atom::get, atom::children>::with<std::vector<child_info>>,
+  /// Every plugin's state, pid, variant and the reason of its last change.
+  caf::replies_to<atom::get, atom::plugins>::with<std::vector<plugin_event>>>::
   extend_with<health_commands>::extend_with<scaler_commands>::
   extend_with<persistence_queries>;
 

@@ -1337,7 +1337,7 @@ void read_http(const map_reader& top, http_section& out) {
 
 void read_inspect(const map_reader& top, inspect_section& out) {
   auto r = top.section("inspect", {"listen", "tls"});
-  read_host_port(r, "listen", out.listen, 0);
+  auto listen = read_host_port(r, "listen", out.listen, 0);
   auto tls = r.section("tls", {"cert", "key", "ca"});
   tls.read("cert", out.tls.cert, as_string);
   tls.read("key", out.tls.key, as_string);
@@ -1346,6 +1346,10 @@ void read_inspect(const map_reader& top, inspect_section& out) {
     tls.error("cert", "needs inspect.tls.key as well");
   if (out.tls.cert.empty() && !out.tls.key.empty())
     tls.error("key", "needs inspect.tls.cert as well");
+  // The inspector takes commands: off this machine only behind TLS.
+  if (listen && !is_loopback(listen->host) && out.tls.cert.empty())
+    r.error("listen", "non-loopback host " + quote(listen->host)
+                        + " requires inspect.tls (cert and key)");
 }
 
 void read_notify(const map_reader& top, notify_section& out) {

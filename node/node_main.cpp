@@ -17,9 +17,11 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
+#include <caf/io/middleman.hpp>
 #include <caf/scoped_actor.hpp>
 
 #include "actors/collector/node_probe.hpp"
+#include "actors/inspector/inspector_actor.hpp"
 #include "actors/logger.hpp"
 #include "actors/persistence/persistence_actor.hpp"
 #include "actors/supervisor/supervisor_actor.hpp"
@@ -35,6 +37,8 @@ constexpr auto shutdown_limit = std::chrono::seconds(5);
 struct node_system_config : caf::actor_system_config {
   node_system_config() {
     register_types(*this);
+    // The middleman: the inspector is published for conductorctl.
+    load<caf::io::middleman>();
     // CAF's default work-stealing scheduler polls when idle: each of its
     // max(cores, 4) workers wakes every 10 ms, ~17 ms of CPU per second on a
     // node that does nothing (bench/RESULTS.md, 2026-11-23). The sharing
@@ -85,6 +89,24 @@ bool make_data_dir(const std::string& dir, std::string& error) {
     CONDUCTOR_LOG(error, "node") << "data dir " << dir << " is not writable ("
                                  << std::strerror(errno)
                                  << "): the node runs without its database until it is";
+  return true;
+}
+
+/// Publishes the inspector for conductorctl on `inspect.listen` (loopback
+/// unless TLS is configured; the config refuses otherwise). False, said in
+/// the log, when the address cannot be bound.
+bool publish_inspector(caf::actor_system& sys, const inspector_actor& insp,
+                       const config::inspect_section& inspect) {
+  std::string host;
+  uint16_t port = 0;
+  split_host_port(inspect.listen, host, port);
+  auto bound = sys.middleman().publish(insp, port, host.c_str(), true);
+  if (!bound) {
+    CONDUCTOR_LOG(error, "node") << "cannot listen for conductorctl on " << inspect.listen << ": "
+                                 << sys.render(bound.error());
+    return false;
+  }
+  CONDUCTOR_LOG(info, "node") << "inspector (conductorctl) on " << host << ":" << *bound;
   return true;
 }
 
@@ -323,6 +345,8 @@ int run_node(const std::string& config_path) {
     return probe;
   };
   auto sup = sys.spawn(supervisor, make_settings(cfg), std::move(deps));
+  auto insp = sys.spawn(inspector, sup);
+  auto published = publish_inspector(sys, insp, cfg.inspect);
   int code = exit_code::ok;
   {
     caf::scoped_actor self{sys};
@@ -330,6 +354,11 @@ int run_node(const std::string& config_path) {
     signal_listener signals{caf::actor_cast<caf::actor>(self)};
     bool running = true;
     bool stopping = false;
+    // The inspector's port taken: stop what started, then fail the start.
+    if (!published) {
+      code = exit_code::failure;
+      self->send(self, atom::shutdown_v);
+    }
     while (running) {
       self->receive(
         [&](atom::reload) { reload(config_path, cfg, sup, self); },
@@ -338,12 +367,14 @@ int run_node(const std::string& config_path) {
             return;
           stopping = true;
           CONDUCTOR_LOG(info, "node") << "stopping";
+          self->send_exit(insp, caf::exit_reason::user_shutdown);
           self->send_exit(sup, caf::exit_reason::user_shutdown);
           // Wait for the supervisor, which waits for its children; a stuck
           // actor must not keep the process alive past the limit.
           self->receive(
             [&](const caf::down_msg& dm) {
-              code = exit_code_for(sys, dm.reason);
+              if (code == exit_code::ok)
+                code = exit_code_for(sys, dm.reason);
               running = false;
             },
             caf::after(shutdown_limit) >> [&] {
@@ -353,6 +384,8 @@ int run_node(const std::string& config_path) {
             });
         },
         [&](const caf::down_msg& dm) {
+          // The supervisor gave up: the inspector goes with it.
+          self->send_exit(insp, caf::exit_reason::user_shutdown);
           code = exit_code_for(sys, dm.reason);
           running = false;
         });

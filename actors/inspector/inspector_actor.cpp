@@ -8,6 +8,9 @@ inspector_actor::behavior_type inspector(inspector_actor::pointer self,
     [=](atom::get, atom::children) {
       return self->delegate(supervisor, atom::get_v, atom::children_v);
     },
+    [=](atom::get, atom::plugins) {
+      return self->delegate(supervisor, atom::get_v, atom::plugins_v);
+    },
     [=](atom::get, atom::health) {
       return self->delegate(supervisor, atom::get_v, atom::health_v);
     },

@@ -193,6 +193,9 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self, node_setti
   self->set_exit_handler([=](const caf::exit_msg& msg) { begin_stop(self, msg.reason); });
   return {
     [=](atom::get, atom::children) { return self->state.children; },
+    [=](atom::get, atom::plugins) {
+      return self->delegate(self->state.plugins, atom::get_v, atom::plugins_v);
+    },
     [=](const runtime_state& s) { self->state.runtime = s; },
     [=](atom::update, node_settings settings) {
       auto& st = self->state;

@@ -73,6 +73,7 @@ inline double host_memory_percent() {
 struct node_fixture {
   temp_dir dir;
   uint16_t port = free_port();
+  uint16_t inspect_port = free_port();
   std::string config = dir.file("node.yaml");
 
   node_fixture() {
@@ -86,7 +87,8 @@ struct node_fixture {
            // CI host crosses a CPU threshold; the cascade's tests enable it.
            + "scaler:\n  mode: manual\n  evaluation_interval: 200ms\n"
            + "persistence:\n  batch: 100ms\n"
-           + "http:\n  listen: 127.0.0.1:" + std::to_string(port) + "\n";
+           + "http:\n  listen: 127.0.0.1:" + std::to_string(port) + "\n"
+           + "inspect:\n  listen: 127.0.0.1:" + std::to_string(inspect_port) + "\n";
   }
 
   child_process start() {

@@ -1000,6 +1000,10 @@ CAF_TEST(http and inspect addresses and secrets) {
                         "http.token_file, not both"});
   CAF_CHECK_EQUAL(errors_of("inspect:\n  tls: {cert: /c.pem}\n"),
                   lines{"node.yaml:2:15: inspect.tls.cert: needs inspect.tls.key as well"});
+  CAF_CHECK_EQUAL(errors_of("inspect:\n  listen: 0.0.0.0:4242\n"),
+                  lines{"node.yaml:2:11: inspect.listen: non-loopback host \"0.0.0.0\" requires "
+                        "inspect.tls (cert and key)"});
+  CAF_CHECK(errors_of("inspect:\n  listen: 127.0.0.1:4242\n").empty());
 }
 
 CAF_TEST(webhooks) {

@@ -1,0 +1,243 @@
+#include "ctl/ctl_render.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+
+#include <nlohmann/json.hpp>
+
+#include "actors/number_text.hpp"
+
+namespace conductor::ctl {
+
+namespace {
+
+using nlohmann::json;
+
+double unix_seconds(caf::timestamp t) {
+  return std::chrono::duration<double>(t.time_since_epoch()).count();
+}
+
+/// UTC, to the second: what people compare with their logs.
+std::string when(caf::timestamp t) {
+  auto secs = static_cast<std::time_t>(unix_seconds(t));
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string ms(caf::timespan d) {
+  return number_text(std::chrono::duration<double, std::milli>(d).count(), 3) + " ms";
+}
+
+json limits_json(const limit_values& l) {
+  json j = json::object();
+  if (l.cpu_quota > 0)
+    j["cpu_quota"] = l.cpu_quota;
+  if (l.memory_max > 0)
+    j["memory_max"] = l.memory_max;
+  if (l.tasks_max > 0)
+    j["tasks_max"] = l.tasks_max;
+  return j;
+}
+
+json decision_json(const decision& d) {
+  json inputs = json::parse(d.inputs.empty() ? "{}" : d.inputs, nullptr, false);
+  return {{"time", unix_seconds(d.at)},
+          {"action", d.action},
+          {"target", d.target},
+          {"trigger", d.trigger},
+          {"reason", d.reason},
+          {"inputs", inputs.is_discarded() ? json(d.inputs) : inputs},
+          {"policy", d.policy},
+          {"confidence", d.confidence},
+          {"status", d.status},
+          {"error", d.error},
+          {"variant", d.variant},
+          {"old_limits", limits_json(d.old_limits)},
+          {"new_limits", limits_json(d.new_limits)},
+          {"origin", d.origin}};
+}
+
+json actors_json(const std::vector<child_info>& actors) {
+  json out = json::array();
+  for (const auto& a : actors)
+    out.push_back({{"name", a.name},
+                   {"running", a.running},
+                   {"restarts", a.restarts},
+                   {"last_exit", a.last_exit}});
+  return out;
+}
+
+json decisions_json(const std::vector<decision>& rows) {
+  json out = json::array();
+  for (const auto& d : rows)
+    out.push_back(decision_json(d));
+  return out;
+}
+
+std::string joined(const std::vector<std::string>& xs) {
+  std::string out;
+  for (const auto& x : xs)
+    out += (out.empty() ? "" : ", ") + x;
+  return out.empty() ? "none" : out;
+}
+
+std::string dump(const json& j) {
+  return j.dump(2) + "\n";
+}
+
+} // namespace
+
+std::string table(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> widths;
+  for (const auto& r : rows)
+    for (size_t i = 0; i < r.size(); ++i) {
+      if (widths.size() <= i)
+        widths.push_back(0);
+      widths[i] = std::max(widths[i], r[i].size());
+    }
+  std::string out;
+  for (const auto& r : rows) {
+    std::string line;
+    for (size_t i = 0; i < r.size(); ++i) {
+      line += r[i];
+      if (i + 1 < r.size())
+        line += std::string(widths[i] - r[i].size() + 2, ' ');
+    }
+    out += line + "\n";
+  }
+  return out;
+}
+
+std::string render_status(const scaler_status& s, const std::vector<child_info>& actors,
+                          bool json_out) {
+  if (json_out)
+    return dump({{"mode", s.mode},
+                 {"suspended_reason", s.suspended_reason},
+                 {"host_state", s.host_state},
+                 {"policy", s.policy},
+                 {"tier", s.tier},
+                 {"consecutive_failures", s.consecutive_failures},
+                 {"degraded", s.degraded},
+                 {"probation", s.probation},
+                 {"decisions", s.decisions},
+                 {"actors", actors_json(actors)}});
+  size_t running = std::count_if(actors.begin(), actors.end(),
+                                 [](const child_info& a) { return a.running; });
+  return table({{"mode", s.mode + (s.suspended_reason.empty() ? "" : " (suspended: "
+                                                                                 + s.suspended_reason
+                                                                                 + ")")},
+                           {"host", s.host_state},
+                           {"policy", s.policy},
+                           {"tier", s.tier},
+                           {"degraded", joined(s.degraded)},
+                           {"probation", joined(s.probation)},
+                           {"decisions", std::to_string(s.decisions)},
+                           {"actors", std::to_string(running) + " of "
+                                        + std::to_string(actors.size()) + " running"}});
+}
+
+std::string render_actors(const std::vector<child_info>& actors, bool json_out) {
+  if (json_out)
+    return dump(actors_json(actors));
+  std::vector<std::vector<std::string>> rows{{"ACTOR", "STATE", "RESTARTS", "LAST EXIT"}};
+  for (const auto& a : actors)
+    rows.push_back({a.name, a.running ? "running" : "down", std::to_string(a.restarts),
+                    a.last_exit.empty() ? "-" : a.last_exit});
+  return table(rows);
+}
+
+std::string render_history(const std::vector<decision>& rows, bool json_out) {
+  if (json_out)
+    return dump(decisions_json(rows));
+  if (rows.empty())
+    return "no audit rows\n";
+  std::vector<std::vector<std::string>> t{{"TIME", "ACTION", "TARGET", "STATUS", "ORIGIN", "REASON"}};
+  for (const auto& d : rows)
+    t.push_back({when(d.at), d.action, d.target.empty() ? "-" : d.target,
+                 d.status.empty() ? "-" : d.status, d.origin.empty() ? "-" : d.origin,
+                 d.reason + (d.error.empty() ? "" : " [error: " + d.error + "]")});
+  return table(t);
+}
+
+std::string render_plugins(const std::vector<plugin_event>& plugins, bool json_out) {
+  if (json_out) {
+    json out = json::array();
+    for (const auto& p : plugins)
+      out.push_back({{"plugin", p.plugin},
+                     {"state", p.state},
+                     {"pid", p.pid},
+                     {"variant", p.variant},
+                     {"reason", p.reason},
+                     {"since", unix_seconds(p.at)}});
+    return dump(out);
+  }
+  if (plugins.empty())
+    return "no plugins configured\n";
+  std::vector<std::vector<std::string>> t{{"PLUGIN", "STATE", "PID", "VARIANT", "REASON"}};
+  for (const auto& p : plugins)
+    t.push_back({p.plugin, p.state, p.pid > 0 ? std::to_string(p.pid) : "-",
+                 p.variant.empty() ? "-" : p.variant, p.reason});
+  return table(t);
+}
+
+std::string render_health(const std::vector<target_health>& targets, bool json_out) {
+  if (json_out) {
+    json out = json::array();
+    for (const auto& t : targets)
+      out.push_back({{"target", t.target},
+                     {"plugin", t.plugin},
+                     {"type", t.type},
+                     {"breaker", t.breaker},
+                     {"forced", t.forced},
+                     {"status", t.status},
+                     {"detail", t.detail},
+                     {"consecutive_failures", t.consecutive_failures},
+                     {"failure_rate", t.failure_rate},
+                     {"checks", t.checks},
+                     {"failures", t.failures},
+                     {"latency_p50_ms",
+                      std::chrono::duration<double, std::milli>(t.latency_p50).count()},
+                     {"latency_p95_ms",
+                      std::chrono::duration<double, std::milli>(t.latency_p95).count()}});
+    return dump(out);
+  }
+  if (targets.empty())
+    return "no health targets\n";
+  std::vector<std::vector<std::string>> rows{
+    {"TARGET", "TYPE", "BREAKER", "STATUS", "CHECKS", "FAILURES", "P50", "P95", "DETAIL"}};
+  for (const auto& t : targets)
+    rows.push_back({t.target, t.type, t.breaker + (t.forced ? " (forced)" : ""), t.status,
+                    std::to_string(t.checks), std::to_string(t.failures), ms(t.latency_p50),
+                    ms(t.latency_p95), t.detail});
+  return table(rows);
+}
+
+std::string render_explanation(const std::vector<decision>& rows, bool json_out) {
+  if (json_out)
+    return dump(decisions_json(rows));
+  if (rows.empty())
+    return "the scaler has not evaluated yet\n";
+  std::vector<std::vector<std::string>> t{{"ACTION", "TARGET", "STATUS", "WHY"}};
+  for (const auto& d : rows)
+    t.push_back({d.action, d.target.empty() ? "host" : d.target, d.status, d.reason});
+  return table(t);
+}
+
+std::string render_preflight(const preflight_answer& a, bool json_out) {
+  if (json_out)
+    return dump({{"allow", a.allow},
+                 {"reason", a.reason},
+                 {"recommended_variant", a.recommended_variant},
+                 {"free_memory_bytes", a.free_memory_bytes},
+                 {"free_cpu_cores", a.free_cpu_cores}});
+  std::string out = (a.allow ? "allowed: " : "denied: ") + a.reason + "\n";
+  if (!a.recommended_variant.empty())
+    out += "recommended variant: " + a.recommended_variant + "\n";
+  return out;
+}
+
+} // namespace conductor::ctl

@@ -1,0 +1,26 @@
+// ctl_render.hpp -- what conductorctl prints: a table for people or JSON for
+// scripts, for each answer the inspector gives. Plain functions of the
+// answers, so the output is tested without a node.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "messages/types.hpp"
+
+namespace conductor::ctl {
+
+std::string render_status(const scaler_status& s, const std::vector<child_info>& actors,
+                          bool json);
+std::string render_actors(const std::vector<child_info>& actors, bool json);
+std::string render_history(const std::vector<decision>& rows, bool json);
+std::string render_plugins(const std::vector<plugin_event>& plugins, bool json);
+std::string render_health(const std::vector<target_health>& targets, bool json);
+std::string render_explanation(const std::vector<decision>& rows, bool json);
+std::string render_preflight(const preflight_answer& a, bool json);
+
+/// Columns padded to their widest cell, two spaces apart; the first row is
+/// the header.
+std::string table(const std::vector<std::vector<std::string>>& rows);
+
+} // namespace conductor::ctl
