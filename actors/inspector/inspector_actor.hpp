@@ -2,8 +2,8 @@
 //
 // It answers questions about the node and passes operators' commands on by
 // asking the supervisor, which always knows the current handle of every
-// actor (a restarted actor has a new one). Publishing it for remote access
-// (CAF's middleman) comes with the interfaces issue.
+// actor (a restarted actor has a new one). The node publishes it on
+// inspect.listen through CAF's middleman (node_main.cpp) for conductorctl.
 #pragma once
 
 #include <caf/typed_event_based_actor.hpp>
