@@ -19,14 +19,15 @@ namespace conductor {
 /// How long a commit may take before the report goes on without it.
 constexpr auto audit_commit_timeout = std::chrono::seconds(10);
 
-/// Asks `log` to commit `d`, then calls done(committed, note): note is
-/// " (audit row N)" or " (audit row not committed yet: why)", for a log line.
+/// Asks `log` to commit `d`, then calls done(id, note): id is the row's, or
+/// 0 when it is not committed yet; note is " (audit row N)" or " (audit row
+/// not committed yet: why)", for a log line.
 template <class Self, class Done>
 void commit_then(Self* self, const audit_log& log, const decision& d, Done done) {
   self->request(log, audit_commit_timeout, atom::audit_v, d)
-    .then([done](int64_t id) mutable { done(true, " (audit row " + std::to_string(id) + ")"); },
+    .then([done](int64_t id) mutable { done(id, " (audit row " + std::to_string(id) + ")"); },
           [done](caf::error& err) mutable {
-            done(false, " (audit row not committed yet: " + caf::to_string(err) + ")");
+            done(int64_t{0}, " (audit row not committed yet: " + caf::to_string(err) + ")");
           });
 }
 

@@ -48,7 +48,16 @@ using scaler_commands = caf::typed_actor<
   caf::replies_to<preflight_request>::with<preflight_answer>,
   /// Sets the mode (enabled | disabled | manual; origin: who) and lifts a
   /// suspension. Fails with ec::invalid_argument for another mode.
-  caf::replies_to<atom::mode, std::string, std::string>::with<scaler_status>>;
+  caf::replies_to<atom::mode, std::string, std::string>::with<scaler_status>,
+  /// An operator's manual resize: switches to manual mode and sends the
+  /// plugin manager a resize; answers with the committed step (its id set).
+  /// Fails with ec::unknown_name for an unknown plugin, ec::invalid_argument
+  /// for limits outside the plugin's bounds or none at all.
+  caf::replies_to<scale_request>::with<decision>,
+  /// The newest forecast per source and metric.
+  caf::replies_to<atom::get, atom::forecasts>::with<std::vector<forecast>>,
+  /// The newest sample per source.
+  caf::replies_to<atom::get, atom::samples>::with<std::vector<resource_sample>>>;
 
 /// The scaler: the policy engine. Turns samples, forecasts, health and plugin
 /// states into decisions, each with its reason (scaler_engine.hpp).
@@ -106,6 +115,16 @@ using health_actor = caf::typed_actor<
   /// New settings (SIGHUP).
   caf::reacts_to<atom::update, health_settings>>::extend_with<health_commands>;
 
+/// What operators ask of the plugin manager (name, origin); each answers with
+/// the plugin's state once the action has begun (a drain may take its grace
+/// period; the outcome is audited). Fails with ec::unknown_name for an
+/// unknown plugin and ec::conflict when the action does not fit its state
+/// (enabling a running plugin, disabling a stopped one).
+using plugin_commands = caf::typed_actor<
+  caf::replies_to<atom::enable, std::string, std::string>::with<plugin_event>,
+  caf::replies_to<atom::disable, std::string, std::string>::with<plugin_event>,
+  caf::replies_to<atom::restart, std::string, std::string>::with<plugin_event>>;
+
 /// The plugin manager: owns plugin processes and their cgroups.
 using plugin_manager_actor = caf::typed_actor<
   /// Starts every plugin (sent by the supervisor once the sinks are wired).
@@ -125,7 +144,8 @@ using plugin_manager_actor = caf::typed_actor<
   /// The scaler's steps (status "decided", target a plugin); others ignored.
   caf::reacts_to<decision>,
   /// Every plugin's state, pid and the reason of its last change.
-  caf::replies_to<atom::get, atom::plugins>::with<std::vector<plugin_event>>>;
+  caf::replies_to<atom::get, atom::plugins>::with<std::vector<plugin_event>>>::
+  extend_with<plugin_commands>;
 
 /// What operators read from the database; the supervisor and the inspector
 /// answer the same, forwarding to the persistence actor of the moment. Fails
@@ -170,6 +190,13 @@ using metrics_actor = caf::typed_actor<
   /// Breaker transitions (health results the health actor counts itself).
   caf::reacts_to<breaker_transition>>;
 
+/// Anything that follows the node's events as they happen: decisions and
+/// outcomes, breaker transitions, plugin state changes (the HTTP API's
+/// event stream and webhooks). Given to the supervisor, which subscribes it
+/// to the actors of the moment.
+using event_sink = caf::typed_actor<caf::reacts_to<decision>, caf::reacts_to<breaker_transition>,
+                                    caf::reacts_to<plugin_event>>;
+
 /// The supervisor: spawns, monitors, restarts and re-wires the actors above.
 using supervisor_actor = caf::typed_actor<
   /// The children and their restart counts.
@@ -181,7 +208,28 @@ using supervisor_actor = caf::typed_actor<
   /// The scaler's runtime state, kept to start a restarted scaler and plugin
   /// manager where the old ones were.
   caf::reacts_to<runtime_state>>::extend_with<health_commands>::
-  extend_with<scaler_commands>::extend_with<persistence_queries>;
+  extend_with<scaler_commands>::extend_with<persistence_queries>::extend_with<plugin_commands>::
+  extend_with<audit_log>;
+
+/// The configuration in force, kept by the node's config keeper: read, and
+/// changed at run time (the HTTP API's PUT, conductor-mcp) or from the file
+/// (SIGHUP). Changes are validated like the YAML, applied to every actor and
+/// audited.
+using config_commands = caf::typed_actor<
+  /// The scaler section in force, as JSON text.
+  caf::replies_to<atom::get, atom::config>::with<std::string>,
+  /// Lays a partial scaler section (JSON text) over the one in force
+  /// (origin: who); answers with the new one. Fails with
+  /// ec::invalid_argument (message, then the offending key) when the result
+  /// would not load from a file.
+  caf::replies_to<atom::config, std::string, std::string>::with<std::string>,
+  /// Sets the policy (one of scaler.policies; origin: who), as a change of
+  /// scaler.policy; answers with the scaler's status after it. Fails with
+  /// ec::invalid_argument for an unknown one.
+  caf::replies_to<atom::policy, std::string, std::string>::with<scaler_status>>;
+
+/// The node's config keeper: config_commands, and the file re-read (SIGHUP).
+using config_keeper_actor = config_commands::extend<caf::reacts_to<atom::reload>>;
 
 /// The inspector: the one actor published for remote access (conductorctl,
 /// the HTTP API). Answers questions about the node.
@@ -191,6 +239,6 @@ using inspector_actor = caf::typed_actor<
   /// Every plugin's state, pid, variant and the reason of its last change.
   caf::replies_to<atom::get, atom::plugins>::with<std::vector<plugin_event>>>::
   extend_with<health_commands>::extend_with<scaler_commands>::
-  extend_with<persistence_queries>;
+  extend_with<persistence_queries>::extend_with<plugin_commands>::extend_with<config_commands>;
 
 } // namespace conductor

@@ -1,11 +1,15 @@
 # Debian's libcaf-dev ships no CMake package: find CAF 0.17 by hand and refuse
-# anything else (0.18 changed the API we use). Defines caf::core and caf::io.
+# anything else (0.18 changed the API we use). Defines caf::core, caf::io and
+# caf::openssl (the inspector's TLS; it links OpenSSL too, whose headers the
+# node uses to check the certificate files before CAF reads them).
 find_path(CAF_INCLUDE_DIR caf/config.hpp)
 find_library(CAF_CORE_LIBRARY caf_core)
 find_library(CAF_IO_LIBRARY caf_io)
-if(NOT CAF_INCLUDE_DIR OR NOT CAF_CORE_LIBRARY OR NOT CAF_IO_LIBRARY)
+find_library(CAF_OPENSSL_LIBRARY caf_openssl)
+if(NOT CAF_INCLUDE_DIR OR NOT CAF_CORE_LIBRARY OR NOT CAF_IO_LIBRARY OR NOT CAF_OPENSSL_LIBRARY)
   message(FATAL_ERROR "CAF not found: install libcaf-dev (make setup does)")
 endif()
+find_package(OpenSSL REQUIRED COMPONENTS SSL Crypto)
 file(READ "${CAF_INCLUDE_DIR}/caf/config.hpp" caf_config_hpp)
 string(REGEX MATCH "#define CAF_VERSION ([0-9]+)" _ "${caf_config_hpp}")
 set(CAF_VERSION_INT "${CMAKE_MATCH_1}")
@@ -20,3 +24,6 @@ target_link_libraries(caf::core INTERFACE "${CAF_CORE_LIBRARY}" Threads::Threads
 target_compile_definitions(caf::core INTERFACE CAF_ENABLE_TYPE_ID_CHECKS)
 add_library(caf::io INTERFACE IMPORTED)
 target_link_libraries(caf::io INTERFACE "${CAF_IO_LIBRARY}" caf::core)
+add_library(caf::openssl INTERFACE IMPORTED)
+target_link_libraries(caf::openssl INTERFACE "${CAF_OPENSSL_LIBRARY}" caf::io OpenSSL::SSL
+                      OpenSSL::Crypto)

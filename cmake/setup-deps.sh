@@ -13,6 +13,8 @@ packages=(
   civetweb               # its CMake config references /usr/bin/civetweb; without it find_package fails
   nlohmann-json3-dev     # JSON bodies
   curl                   # tests scrape /metrics with a real HTTP client
+  prometheus             # promtool and the server, for the contrib tests (tests/contrib/);
+                         # its service is stopped after install, see below
 )
 
 missing=()
@@ -36,3 +38,15 @@ echo "setup: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"
+
+# The prometheus package enables and starts a system server on :9090 (unless a
+# policy-rc.d forbids it, as in most containers). The tests start their own on a
+# free port and only need the binaries, so a server this script installed is
+# stopped and disabled again; one installed before is left alone.
+if [[ " ${missing[*]} " == *" prometheus "* ]]; then
+  if [ -d /run/systemd/system ]; then
+    systemctl disable --now prometheus.service >/dev/null 2>&1 || true
+  elif [ -x /etc/init.d/prometheus ]; then
+    /etc/init.d/prometheus stop >/dev/null 2>&1 || true
+  fi
+fi

@@ -1346,6 +1346,9 @@ void read_inspect(const map_reader& top, inspect_section& out) {
     tls.error("cert", "needs inspect.tls.key as well");
   if (out.tls.cert.empty() && !out.tls.key.empty())
     tls.error("key", "needs inspect.tls.cert as well");
+  // CAF's OpenSSL module is always mutual: the node checks its peers against the CA.
+  if (!out.tls.cert.empty() && !out.tls.key.empty() && out.tls.ca.empty())
+    tls.error("cert", "needs inspect.tls.ca as well (the CA that signs conductorctl's certificates)");
   // The inspector takes commands: off this machine only behind TLS.
   if (listen && !is_loopback(listen->host) && out.tls.cert.empty())
     r.error("listen", "non-loopback host " + quote(listen->host)

@@ -352,7 +352,7 @@ struct inspect_section {
 /// notify.webhooks[]
 struct webhook_spec {
   std::string url;
-  /// Subset of webhook_event_names().
+  /// Subset of webhook_event_names(); empty: all of them.
   std::vector<std::string> events;
   duration timeout = 5s;
   int retries = 3;
@@ -360,8 +360,8 @@ struct webhook_spec {
 
 /// The event kinds a webhook may subscribe to.
 inline const std::vector<std::string>& webhook_event_names() {
-  static const std::vector<std::string> names{"cascade", "emergency", "breaker", "plugin_state",
-                                              "scaler_suspended"};
+  static const std::vector<std::string> names{"cascade",      "emergency",        "breaker",
+                                              "plugin_state", "scaler_suspended", "decision"};
   return names;
 }
 

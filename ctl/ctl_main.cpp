@@ -7,13 +7,12 @@
 #include <iostream>
 
 #include <caf/actor_system.hpp>
-#include <caf/actor_system_config.hpp>
-#include <caf/io/middleman.hpp>
 #include <caf/scoped_actor.hpp>
 
 #include "actors/interfaces.hpp"
 #include "ctl/ctl_options.hpp"
 #include "ctl/ctl_render.hpp"
+#include "ctl/inspector_connect.hpp"
 
 namespace conductor::ctl {
 
@@ -29,13 +28,6 @@ constexpr int unreachable = 3;
 /// How long one command may take before conductorctl gives up on the node.
 constexpr auto request_timeout = std::chrono::seconds(10);
 
-struct ctl_config : caf::actor_system_config {
-  ctl_config() {
-    register_types(*this);
-    load<caf::io::middleman>();
-  }
-};
-
 /// Who is asking, for the audit: "conductorctl:<user>@<host>".
 std::string origin() {
   const char* user = std::getenv("USER");
@@ -46,10 +38,13 @@ std::string origin() {
          + "@" + (host[0] ? host : "localhost");
 }
 
-/// An error as an operator reads it: conductor's own carry their message.
+/// An error as an operator reads it: conductor's own carry their message as
+/// the first string of the context (more may follow, e.g. the offending key).
 std::string error_text(caf::actor_system& sys, const caf::error& err) {
-  if (err.category() == caf::atom("conductor") && err.context().match_elements<std::string>())
-    return err.context().get_as<std::string>(0);
+  const auto& ctx = err.context();
+  if (err.category() == caf::atom("conductor") && ctx.size() > 0
+      && ctx.match_element<std::string>(0))
+    return ctx.get_as<std::string>(0);
   return sys.render(err);
 }
 
@@ -102,7 +97,7 @@ int run(const ctl_options& o, session& s) {
       text = render_actors(actors, o.json);
   } else if (o.command == "history") {
     std::vector<decision> rows;
-    if (s.ask(rows, history_request{0, 0, o.plugin, o.limit, 0}))
+    if (s.ask(rows, history_request{0, 0, o.plugin, o.limit, 0, 0}))
       text = render_history(rows, o.json);
   } else if (o.command == "plugins") {
     std::vector<plugin_event> plugins;
@@ -112,6 +107,15 @@ int run(const ctl_options& o, session& s) {
     std::vector<target_health> targets;
     if (s.ask(targets, atom::get_v, atom::health_v))
       text = render_health(targets, o.json);
+  } else if (o.command == "explain" && o.id > 0) {
+    std::vector<decision> rows;
+    if (s.ask(rows, history_request{0, 0, "", 1, 0, o.id})) {
+      if (rows.empty() || rows.front().id != o.id) {
+        std::cerr << "conductorctl: no audit row " << o.id << " (see conductorctl history)\n";
+        return ctl_exit::refused;
+      }
+      text = render_decision(rows.front(), o.json);
+    }
   } else if (o.command == "explain") {
     std::vector<decision> rows;
     if (s.ask(rows, atom::explain_v))
@@ -121,6 +125,18 @@ int run(const ctl_options& o, session& s) {
     std::vector<child_info> actors;
     if (s.ask(st, atom::mode_v, o.mode, origin()) && s.ask(actors, atom::get_v, atom::children_v))
       text = render_status(st, actors, o.json);
+  } else if (o.command == "policy") {
+    scaler_status st;
+    std::vector<child_info> actors;
+    if (s.ask(st, atom::policy_v, o.policy, origin())
+        && s.ask(actors, atom::get_v, atom::children_v))
+      text = render_status(st, actors, o.json);
+  } else if (o.command == "scale") {
+    // limit_values.cpu_quota is percent of one core: --cpu 1.5 is 150.
+    limit_values limits{o.cpu_cores * 100, o.memory_bytes, o.tasks_max};
+    decision d;
+    if (s.ask(d, scale_request{o.plugin, limits, o.reason, origin()}))
+      text = render_scaled(d, o.json);
   } else if (o.command == "breaker") {
     target_health t;
     bool ok = o.breaker_action == "reset" ? s.ask(t, atom::reset_v, o.target)
@@ -142,7 +158,7 @@ int run(const ctl_options& o, session& s) {
 
 int ctl_main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  auto opts = parse_ctl_options(args, std::getenv("CONDUCTOR_INSPECT"));
+  auto opts = parse_ctl_options(args, ctl_env::from_process());
   if (!opts.error.empty()) {
     std::cerr << "conductorctl: " << opts.error << "\n\n" << ctl_usage();
     return ctl_exit::usage;
@@ -155,13 +171,23 @@ int ctl_main(int argc, char** argv) {
     std::cout << "conductorctl " << CONDUCTOR_VERSION << '\n';
     return ctl_exit::ok;
   }
-  ctl_config cfg;
+  tls_files tls;
+  if (opts.tls()) {
+    tls = {opts.tls_cert, opts.tls_key, opts.tls_ca, "--tls-cert", "--tls-key", "--tls-ca"};
+    // CAF reads the files only when it connects, and dies on a bad one.
+    auto problem = tls_files_problem(tls);
+    if (!problem.empty()) {
+      std::cerr << "conductorctl: " << problem << '\n';
+      return ctl_exit::usage;
+    }
+  }
+  remote_config cfg{tls};
   caf::actor_system sys{cfg};
-  auto insp = sys.middleman().remote_actor<inspector_actor>(opts.host, opts.port);
+  auto insp = connect_inspector(sys, opts.host, opts.port);
   if (!insp) {
     std::cerr << "conductorctl: cannot reach the node's inspector at " << opts.host << ":"
-              << opts.port << ": " << sys.render(insp.error())
-              << " (is conductor running, and is inspect.listen this address?)\n";
+              << opts.port << ": " << connect_failure_text(sys, insp.error(), opts.tls())
+              << '\n';
     return ctl_exit::unreachable;
   }
   session s{sys, *insp};

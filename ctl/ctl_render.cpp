@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/number_text.hpp"
+#include "config/units.hpp"
 
 namespace conductor::ctl {
 
@@ -45,7 +46,8 @@ json limits_json(const limit_values& l) {
 
 json decision_json(const decision& d) {
   json inputs = json::parse(d.inputs.empty() ? "{}" : d.inputs, nullptr, false);
-  return {{"time", unix_seconds(d.at)},
+  return {{"id", d.id},
+          {"time", unix_seconds(d.at)},
           {"action", d.action},
           {"target", d.target},
           {"trigger", d.trigger},
@@ -67,7 +69,8 @@ json actors_json(const std::vector<child_info>& actors) {
     out.push_back({{"name", a.name},
                    {"running", a.running},
                    {"restarts", a.restarts},
-                   {"last_exit", a.last_exit}});
+                   {"last_exit", a.last_exit},
+                   {"mailbox", a.mailbox}});
   return out;
 }
 
@@ -87,6 +90,75 @@ std::string joined(const std::vector<std::string>& xs) {
 
 std::string dump(const json& j) {
   return j.dump(2) + "\n";
+}
+
+
+/// "-" for an empty field: a table cell never looks missing.
+std::string or_dash(const std::string& x) {
+  return x.empty() ? "-" : x;
+}
+
+/// A CPU quota (percent of one core) as operators set it: "150% (1.5 cores)".
+std::string cpu_text(double quota) {
+  return number_text(quota) + "% (" + number_text(quota / 100) + " core"
+         + (quota == 100 ? "" : "s") + ")";
+}
+
+/// One limit's change, "-" for a side that is not set.
+std::string change_text(double from, double to, std::string (*text)(double)) {
+  return (from > 0 ? text(from) : "-") + " -> " + (to > 0 ? text(to) : "-");
+}
+
+std::string size_text(double bytes) {
+  return config::format_size(static_cast<uint64_t>(bytes));
+}
+
+std::string count_text(double n) {
+  return std::to_string(static_cast<uint64_t>(n));
+}
+
+/// The limits a decision set, one row per resource either side sets.
+std::vector<std::vector<std::string>> limit_rows(const limit_values& from,
+                                                 const limit_values& to) {
+  std::vector<std::vector<std::string>> rows;
+  if (from.cpu_quota > 0 || to.cpu_quota > 0)
+    rows.push_back({"cpu_quota", change_text(from.cpu_quota, to.cpu_quota, cpu_text)});
+  if (from.memory_max > 0 || to.memory_max > 0)
+    rows.push_back({"memory_max",
+                    change_text(static_cast<double>(from.memory_max),
+                                static_cast<double>(to.memory_max), size_text)});
+  if (from.tasks_max > 0 || to.tasks_max > 0)
+    rows.push_back({"tasks_max", change_text(static_cast<double>(from.tasks_max),
+                                             static_cast<double>(to.tasks_max), count_text)});
+  return rows;
+}
+
+/// The limits set, as a phrase: "cpu 150% (1.5 cores), memory 512MiB".
+std::string limits_phrase(const limit_values& l) {
+  std::string out;
+  auto add = [&](const std::string& x) { out += (out.empty() ? "" : ", ") + x; };
+  if (l.cpu_quota > 0)
+    add("cpu " + cpu_text(l.cpu_quota));
+  if (l.memory_max > 0)
+    add("memory " + config::format_size(l.memory_max));
+  if (l.tasks_max > 0)
+    add("tasks " + std::to_string(l.tasks_max));
+  return out;
+}
+
+/// The inputs, indented under their heading: pretty JSON when they are JSON.
+std::string inputs_text(const std::string& inputs) {
+  if (inputs.empty())
+    return "  -\n";
+  json j = json::parse(inputs, nullptr, false);
+  std::string body = j.is_discarded() ? inputs : j.dump(2);
+  std::string out = "  ";
+  for (char ch : body) {
+    out += ch;
+    if (ch == '\n')
+      out += "  ";
+  }
+  return out + "\n";
 }
 
 } // namespace
@@ -143,9 +215,11 @@ std::string render_status(const scaler_status& s, const std::vector<child_info>&
 std::string render_actors(const std::vector<child_info>& actors, bool json_out) {
   if (json_out)
     return dump(actors_json(actors));
-  std::vector<std::vector<std::string>> rows{{"ACTOR", "STATE", "RESTARTS", "LAST EXIT"}};
+  std::vector<std::vector<std::string>> rows{
+    {"ACTOR", "STATE", "RESTARTS", "MAILBOX", "LAST EXIT"}};
   for (const auto& a : actors)
     rows.push_back({a.name, a.running ? "running" : "down", std::to_string(a.restarts),
+                    a.running ? std::to_string(a.mailbox) : "-",
                     a.last_exit.empty() ? "-" : a.last_exit});
   return table(rows);
 }
@@ -155,9 +229,11 @@ std::string render_history(const std::vector<decision>& rows, bool json_out) {
     return dump(decisions_json(rows));
   if (rows.empty())
     return "no audit rows\n";
-  std::vector<std::vector<std::string>> t{{"TIME", "ACTION", "TARGET", "STATUS", "ORIGIN", "REASON"}};
+  std::vector<std::vector<std::string>> t{
+    {"ID", "TIME", "ACTION", "TARGET", "STATUS", "ORIGIN", "REASON"}};
   for (const auto& d : rows)
-    t.push_back({when(d.at), d.action, d.target.empty() ? "-" : d.target,
+    t.push_back({d.id > 0 ? std::to_string(d.id) : "-", when(d.at), d.action,
+                 d.target.empty() ? "-" : d.target,
                  d.status.empty() ? "-" : d.status, d.origin.empty() ? "-" : d.origin,
                  d.reason + (d.error.empty() ? "" : " [error: " + d.error + "]")});
   return table(t);
@@ -225,6 +301,45 @@ std::string render_explanation(const std::vector<decision>& rows, bool json_out)
   for (const auto& d : rows)
     t.push_back({d.action, d.target.empty() ? "host" : d.target, d.status, d.reason});
   return table(t);
+}
+
+std::string render_decision(const decision& d, bool json_out) {
+  if (json_out)
+    return dump(decision_json(d));
+  std::vector<std::vector<std::string>> rows{
+    {"id", d.id > 0 ? std::to_string(d.id) : "-"},
+    {"time", when(d.at)},
+    {"action", d.action},
+    {"target", d.target.empty() ? "host" : d.target},
+    {"status", or_dash(d.status)},
+    {"origin", or_dash(d.origin)},
+    {"trigger", or_dash(d.trigger)},
+    {"policy", or_dash(d.policy)},
+    {"confidence", number_text(d.confidence, 3)},
+    {"variant", or_dash(d.variant)},
+    {"reason", or_dash(d.reason)},
+    {"error", or_dash(d.error)}};
+  auto limits = limit_rows(d.old_limits, d.new_limits);
+  if (limits.empty())
+    rows.push_back({"limits", "-"});
+  rows.insert(rows.end(), limits.begin(), limits.end());
+  return table(rows) + "inputs\n" + inputs_text(d.inputs);
+}
+
+std::string render_scaled(const decision& d, bool json_out) {
+  if (json_out)
+    return dump(decision_json(d));
+  std::string out = "decision " + (d.id > 0 ? std::to_string(d.id) : std::string{"-"}) + ": "
+                    + d.action + " " + (d.target.empty() ? "host" : d.target) + ", "
+                    + or_dash(d.status);
+  auto set = limits_phrase(d.new_limits);
+  if (!set.empty())
+    out += " (" + set + ")";
+  out += "\n";
+  if (!d.error.empty())
+    out += "error: " + d.error + "\n";
+  return out + "the scaler is in manual mode now: it will not resize on its own until"
+               " `conductorctl mode enabled`\n";
 }
 
 std::string render_preflight(const preflight_answer& a, bool json_out) {

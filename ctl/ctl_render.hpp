@@ -17,6 +17,12 @@ std::string render_history(const std::vector<decision>& rows, bool json);
 std::string render_plugins(const std::vector<plugin_event>& plugins, bool json);
 std::string render_health(const std::vector<target_health>& targets, bool json);
 std::string render_explanation(const std::vector<decision>& rows, bool json);
+/// One audit row in full (explain ID): every field, the limits before and
+/// after, the inputs pretty-printed.
+std::string render_decision(const decision& d, bool json);
+/// The answer to a manual resize (scale): the step's id and status, and that
+/// the scaler is in manual mode now.
+std::string render_scaled(const decision& d, bool json);
 std::string render_preflight(const preflight_answer& a, bool json);
 
 /// Columns padded to their widest cell, two spaces apart; the first row is

@@ -26,6 +26,10 @@ enum class ec : uint8_t {
   unknown_name,
   /// A request's argument is not one the receiver accepts (context: which).
   invalid_argument,
+  /// A request does not fit the receiver's state (enabling a running plugin).
+  conflict,
+  /// What a request needs is not there in this process (context: what).
+  unavailable,
 };
 
 /// The name of an error code, e.g. "restart_intensity".

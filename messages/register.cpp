@@ -21,6 +21,10 @@ std::string to_string(ec x) {
       return "unknown_name";
     case ec::invalid_argument:
       return "invalid_argument";
+    case ec::conflict:
+      return "conflict";
+    case ec::unavailable:
+      return "unavailable";
   }
   return "unknown_error";
 }

@@ -105,6 +105,8 @@ struct decision {
   /// Who asked for it: "scaler", "plugins", "config", or the operator an
   /// operator's command names (mode changes).
   std::string origin;
+  /// The audit row's id (autoscaler_history.id); 0 until it is written.
+  int64_t id = 0;
 };
 
 /// The outcome of one health check (produced by the health actor), with the
@@ -265,6 +267,8 @@ struct history_request {
   std::string plugin;
   int64_t limit = 100;
   int64_t offset = 0;
+  /// When > 0: only the row with this id (the other filters are ignored).
+  int64_t id = 0;
 };
 
 /// One metric of one source over [from, to] (Unix seconds), downsampled to at
@@ -310,6 +314,19 @@ struct child_info {
   uint32_t restarts = 0;
   /// Why it last stopped (empty if it never did).
   std::string last_exit;
+  /// Messages waiting in its mailbox when asked.
+  uint64_t mailbox = 0;
+};
+
+/// An operator's manual resize: the scaler switches to manual mode, then has
+/// the plugin manager write these limits (all or nothing).
+struct scale_request {
+  std::string plugin;
+  /// The limits to set; a 0 leaves that resource as it is.
+  limit_values limits;
+  std::string reason;
+  /// Who asks (audited).
+  std::string origin;
 };
 
 // -- inspect ----------------------------------------------------------------
@@ -382,7 +399,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, decision& x) {
   return f(caf::meta::type_name("decision"), x.at, x.action, x.target, x.trigger, x.reason,
            x.inputs, x.policy, x.confidence, x.status, x.error, x.variant, x.old_limits,
-           x.new_limits, x.origin);
+           x.new_limits, x.origin, x.id);
 }
 
 template <class Inspector>
@@ -456,7 +473,8 @@ typename Inspector::result_type inspect(Inspector& f, runtime_state& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, history_request& x) {
-  return f(caf::meta::type_name("history_request"), x.from, x.to, x.plugin, x.limit, x.offset);
+  return f(caf::meta::type_name("history_request"), x.from, x.to, x.plugin, x.limit, x.offset,
+           x.id);
 }
 
 template <class Inspector>
@@ -471,8 +489,14 @@ typename Inspector::result_type inspect(Inspector& f, metric_range& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, scale_request& x) {
+  return f(caf::meta::type_name("scale_request"), x.plugin, x.limits, x.reason, x.origin);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, child_info& x) {
-  return f(caf::meta::type_name("child_info"), x.name, x.running, x.restarts, x.last_exit);
+  return f(caf::meta::type_name("child_info"), x.name, x.running, x.restarts, x.last_exit,
+           x.mailbox);
 }
 
 template <class Inspector>
@@ -559,7 +583,7 @@ typename Inspector::result_type inspect(Inspector& f, node_settings& x) {
 CONDUCTOR_FIELDS_EQUAL(resource_sample, a, b, c, d, e)
 CONDUCTOR_FIELDS_EQUAL(forecast, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s)
 CONDUCTOR_FIELDS_EQUAL(limit_values, a, b, c)
-CONDUCTOR_FIELDS_EQUAL(decision, a, b, c, d, e, f, g, h, i, j, k, l, m, n)
+CONDUCTOR_FIELDS_EQUAL(decision, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o)
 CONDUCTOR_FIELDS_EQUAL(health_event, a, b, c, d, e, f, g, h, i, j)
 CONDUCTOR_FIELDS_EQUAL(check_outcome, a, b, c, d, e)
 CONDUCTOR_FIELDS_EQUAL(plugin_event, a, b, c, d, e, f)
@@ -572,10 +596,11 @@ CONDUCTOR_FIELDS_EQUAL(scaler_status, a, b, c, d, e, f, g, h, i)
 CONDUCTOR_FIELDS_EQUAL(runtime_step, a, b, c, d, e)
 CONDUCTOR_FIELDS_EQUAL(plugin_limits, a, b)
 CONDUCTOR_FIELDS_EQUAL(runtime_state, a, b, c, d, e, f, g, h)
-CONDUCTOR_FIELDS_EQUAL(history_request, a, b, c, d, e)
+CONDUCTOR_FIELDS_EQUAL(history_request, a, b, c, d, e, f)
 CONDUCTOR_FIELDS_EQUAL(metric_range_request, a, b, c, d, e)
 CONDUCTOR_FIELDS_EQUAL(metric_range, a, b)
-CONDUCTOR_FIELDS_EQUAL(child_info, a, b, c, d)
+CONDUCTOR_FIELDS_EQUAL(child_info, a, b, c, d, e)
+CONDUCTOR_FIELDS_EQUAL(scale_request, a, b, c, d)
 CONDUCTOR_FIELDS_EQUAL(plugin_signals_settings, a, b, c)
 CONDUCTOR_FIELDS_EQUAL(collector_settings, a, b, c, d, e)
 CONDUCTOR_FIELDS_EQUAL(predictor_settings, a, b, c, d, e)

@@ -12,7 +12,9 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 #include <caf/actor_system.hpp>
@@ -26,7 +28,14 @@
 #include "actors/persistence/persistence_actor.hpp"
 #include "actors/supervisor/supervisor_actor.hpp"
 #include "config/loader.hpp"
+#include "api/node_api.hpp"
+#include "node/config_keeper.hpp"
+#include "node/event_hub.hpp"
+#include "node/event_relay.hpp"
+#include "node/http_api.hpp"
 #include "node/http_server.hpp"
+#include "node/inspector_endpoint.hpp"
+#include "node/webhook_sender.hpp"
 
 namespace conductor {
 
@@ -35,10 +44,12 @@ namespace {
 constexpr auto shutdown_limit = std::chrono::seconds(5);
 
 struct node_system_config : caf::actor_system_config {
-  node_system_config() {
+  explicit node_system_config(const config::inspect_section& inspect) {
     register_types(*this);
-    // The middleman: the inspector is published for conductorctl.
+    // The middleman: the inspector is published for conductorctl, over TLS
+    // (CAF's OpenSSL module) when inspect.tls is set.
     load<caf::io::middleman>();
+    use_tls(*this, inspector_tls_files(inspect));
     // CAF's default work-stealing scheduler polls when idle: each of its
     // max(cores, 4) workers wakes every 10 ms, ~17 ms of CPU per second on a
     // node that does nothing (bench/RESULTS.md, 2026-11-23). The sharing
@@ -89,24 +100,6 @@ bool make_data_dir(const std::string& dir, std::string& error) {
     CONDUCTOR_LOG(error, "node") << "data dir " << dir << " is not writable ("
                                  << std::strerror(errno)
                                  << "): the node runs without its database until it is";
-  return true;
-}
-
-/// Publishes the inspector for conductorctl on `inspect.listen` (loopback
-/// unless TLS is configured; the config refuses otherwise). False, said in
-/// the log, when the address cannot be bound.
-bool publish_inspector(caf::actor_system& sys, const inspector_actor& insp,
-                       const config::inspect_section& inspect) {
-  std::string host;
-  uint16_t port = 0;
-  split_host_port(inspect.listen, host, port);
-  auto bound = sys.middleman().publish(insp, port, host.c_str(), true);
-  if (!bound) {
-    CONDUCTOR_LOG(error, "node") << "cannot listen for conductorctl on " << inspect.listen << ": "
-                                 << sys.render(bound.error());
-    return false;
-  }
-  CONDUCTOR_LOG(info, "node") << "inspector (conductorctl) on " << host << ":" << *bound;
   return true;
 }
 
@@ -173,38 +166,6 @@ private:
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };
-
-/// SIGHUP: re-read the file; apply it only when all of it is valid.
-void reload(const std::string& path, config::node_config& running, const supervisor_actor& sup,
-            caf::scoped_actor& self) {
-  CONDUCTOR_LOG(info, "node") << "SIGHUP: reloading " << path;
-  auto res = config::load_config_file(path);
-  if (!res.ok()) {
-    for (const auto& e : res.errors)
-      CONDUCTOR_LOG(error, "node") << e.to_string();
-    CONDUCTOR_LOG(error, "node") << "reload rejected (" << res.errors.size()
-                                 << " error(s)); still running on the previous configuration";
-    return;
-  }
-  auto& next = res.config;
-  if (next.http.listen != running.http.listen)
-    CONDUCTOR_LOG(warn, "node") << "http.listen changed: takes effect after a restart";
-  if (next.node.data_dir != running.node.data_dir)
-    CONDUCTOR_LOG(warn, "node") << "node.data_dir changed: takes effect after a restart";
-  if (next.persistence.path != running.persistence.path)
-    CONDUCTOR_LOG(warn, "node") << "persistence.path changed: takes effect after a restart";
-  // What only a restart changes stays as it is in effect, so that the next
-  // reload compares against the truth.
-  next.http = running.http;
-  next.node.data_dir = running.node.data_dir;
-  next.persistence.path = running.persistence.path;
-  if (next.node.name.empty())
-    next.node.name = running.node.name;
-  log::configure(next.logging.level, next.logging.format);
-  self->send(sup, atom::update_v, make_settings(next));
-  running = std::move(next);
-  CONDUCTOR_LOG(info, "node") << "configuration reloaded";
-}
 
 /// The exit code for the supervisor's exit reason.
 int exit_code_for(caf::actor_system& sys, const caf::error& reason) {
@@ -283,7 +244,36 @@ int check_config(const std::string& path) {
   return exit_code::ok;
 }
 
+/// The bearer token mutating HTTP requests need: http.token, or the first
+/// line of http.token_file. False when the file cannot be read.
+bool http_token(const config::http_section& http, std::string& token, std::string& error) {
+  token = http.token;
+  if (http.token_file.empty())
+    return true;
+  std::ifstream in{http.token_file};
+  if (!in || !std::getline(in, token)) {
+    error = "cannot read http.token_file " + http.token_file + ": "
+            + (in ? "it is empty" : std::strerror(errno));
+    return false;
+  }
+  while (!token.empty() && (token.back() == '\r' || token.back() == ' '))
+    token.pop_back();
+  if (token.empty()) {
+    error = "http.token_file " + http.token_file + " holds an empty token";
+    return false;
+  }
+  return true;
+}
+
 int run_node(const std::string& config_path) {
+  std::string file_text;
+  {
+    std::ifstream in{config_path};
+    std::ostringstream buf;
+    if (in)
+      buf << in.rdbuf();
+    file_text = buf.str();
+  }
   auto res = config::load_config_file(config_path);
   if (!res.ok()) {
     print_errors(res);
@@ -296,6 +286,12 @@ int run_node(const std::string& config_path) {
   if (cfg.node.name.empty())
     cfg.node.name = host_name();
   std::string error;
+  http_server_options http_options;
+  http_options.max_body = cfg.http.max_body;
+  if (!http_token(cfg.http, http_options.token, error)) {
+    CONDUCTOR_LOG(error, "node") << error;
+    return exit_code::failure;
+  }
   if (!make_data_dir(cfg.node.data_dir, error)) {
     CONDUCTOR_LOG(error, "node") << error;
     return exit_code::failure;
@@ -306,27 +302,16 @@ int run_node(const std::string& config_path) {
   auto sigs = signal_listener::signals();
   pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
   auto hub = std::make_shared<metrics_hub>();
-  std::vector<http_route> routes{
-    {"GET", "/metrics",
-     [hub](const http_request&) {
-       return http_response{200, "text/plain; version=0.0.4; charset=utf-8", hub->scrape()};
-     }},
-    {"GET", "/healthz",
-     [](const http_request&) { return http_response{200, "application/json", R"({"status":"ok"})"}; }},
-  };
-  auto http = http_server::start(cfg.http.listen, std::move(routes), error);
-  if (!http) {
-    CONDUCTOR_LOG(error, "node") << error;
-    return exit_code::failure;
-  }
-  node_system_config sys_cfg;
+  auto events = std::make_shared<event_hub>();
+  node_system_config sys_cfg{cfg.inspect};
   caf::actor_system sys{sys_cfg};
   CONDUCTOR_LOG(info, "node") << "conductor " << CONDUCTOR_VERSION << " on " << cfg.node.name
                               << ", config " << config_path << ", data in "
                               << cfg.node.data_dir;
-  CONDUCTOR_LOG(info, "node") << "serving /metrics on port " << http->port();
   supervisor_deps deps;
   deps.metrics = hub;
+  auto relay = sys.spawn(event_relay, events);
+  deps.events = relay;
   if (!restore_runtime_state(config::database_path(cfg), deps.restored))
     return exit_code::failure;
   // The cgroup layout is the host's: found once, logged once.
@@ -345,8 +330,18 @@ int run_node(const std::string& config_path) {
     return probe;
   };
   auto sup = sys.spawn(supervisor, make_settings(cfg), std::move(deps));
-  auto insp = sys.spawn(inspector, sup);
+  auto keeper = sys.spawn(config_keeper, config_path, file_text, cfg, sup);
+  auto insp = sys.spawn(inspector, sup, keeper);
   auto published = publish_inspector(sys, insp, cfg.inspect);
+  auto api = std::make_shared<api::node_api>(sys, insp);
+  auto http = http_server::start(cfg.http.listen, api_routes(api, events, hub), error,
+                                 http_options);
+  if (http)
+    CONDUCTOR_LOG(info, "node") << "HTTP API and /metrics on port " << http->port()
+                                << (http_options.token.empty() ? "" : " (token required for changes)");
+  else
+    CONDUCTOR_LOG(error, "node") << error;
+  auto hooks = std::make_unique<webhook_sender>(*events, cfg.notify.webhooks, cfg.node.name);
   int code = exit_code::ok;
   {
     caf::scoped_actor self{sys};
@@ -354,20 +349,26 @@ int run_node(const std::string& config_path) {
     signal_listener signals{caf::actor_cast<caf::actor>(self)};
     bool running = true;
     bool stopping = false;
-    // The inspector's port taken: stop what started, then fail the start.
-    if (!published) {
+    // A port taken (inspector or HTTP): stop what started, then fail the start.
+    if (!published || !http) {
       code = exit_code::failure;
       self->send(self, atom::shutdown_v);
     }
+    // The actors outside the supervisor's tree.
+    auto stop_outside = [&] {
+      for (auto hdl : {caf::actor_cast<caf::actor>(insp), caf::actor_cast<caf::actor>(keeper),
+                       caf::actor_cast<caf::actor>(relay)})
+        self->send_exit(hdl, caf::exit_reason::user_shutdown);
+    };
     while (running) {
       self->receive(
-        [&](atom::reload) { reload(config_path, cfg, sup, self); },
+        [&](atom::reload) { self->send(keeper, atom::reload_v); },
         [&](atom::shutdown) {
           if (stopping)
             return;
           stopping = true;
           CONDUCTOR_LOG(info, "node") << "stopping";
-          self->send_exit(insp, caf::exit_reason::user_shutdown);
+          stop_outside();
           self->send_exit(sup, caf::exit_reason::user_shutdown);
           // Wait for the supervisor, which waits for its children; a stuck
           // actor must not keep the process alive past the limit.
@@ -384,13 +385,17 @@ int run_node(const std::string& config_path) {
             });
         },
         [&](const caf::down_msg& dm) {
-          // The supervisor gave up: the inspector goes with it.
-          self->send_exit(insp, caf::exit_reason::user_shutdown);
+          // The supervisor gave up: the actors outside its tree go with it.
+          stop_outside();
           code = exit_code_for(sys, dm.reason);
           running = false;
         });
     }
   }
+  // Event streams and webhooks end first, so that the HTTP server's workers
+  // are free when it stops.
+  events->close();
+  hooks.reset();
   CONDUCTOR_LOG(debug, "node") << "actors stopped; closing the HTTP server";
   http.reset();
   CONDUCTOR_LOG(info, "node") << "stopped";

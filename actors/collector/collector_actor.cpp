@@ -3,6 +3,7 @@
 #include <caf/system_messages.hpp>
 
 #include "actors/logger.hpp"
+#include "actors/mailbox_probe.hpp"
 
 namespace conductor {
 
@@ -40,6 +41,7 @@ collector_actor::behavior_type collector(collector_actor::stateful_pointer<colle
                                          collector_settings settings, probe_factory make_probe,
                                          metric_families* metrics) {
   auto& st = self->state;
+  answer_mailbox_queries(self);
   st.settings = std::move(settings);
   st.make_probe = std::move(make_probe);
   st.probe = st.make_probe(st.settings);

@@ -8,6 +8,7 @@
 #include <caf/system_messages.hpp>
 
 #include "actors/logger.hpp"
+#include "actors/mailbox_probe.hpp"
 #include "messages/metric_names.hpp"
 
 namespace conductor {
@@ -233,6 +234,7 @@ health_actor::behavior_type health_checker(health_actor::stateful_pointer<health
                                            health::check_runner_factory make_runner,
                                            metric_families* metrics) {
   auto& st = self->state;
+  answer_mailbox_queries(self);
   st.settings = std::move(settings);
   st.make_runner = std::move(make_runner);
   st.metrics = metrics;

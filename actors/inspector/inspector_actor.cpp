@@ -2,8 +2,19 @@
 
 namespace conductor {
 
+namespace {
+
+caf::error no_config() {
+  return caf::make_error(ec::unavailable, "this node has no configuration keeper");
+}
+
+} // namespace
+
 inspector_actor::behavior_type inspector(inspector_actor::pointer self,
-                                         supervisor_actor supervisor) {
+                                         supervisor_actor supervisor,
+                                         config_keeper_actor config) {
+  // Each request is delegated: the actor that knows answers the requester
+  // directly, and the inspector never waits.
   return {
     [=](atom::get, atom::children) {
       return self->delegate(supervisor, atom::get_v, atom::children_v);
@@ -31,8 +42,41 @@ inspector_actor::behavior_type inspector(inspector_actor::pointer self,
     [=](atom::mode, const std::string& mode, const std::string& origin) {
       return self->delegate(supervisor, atom::mode_v, mode, origin);
     },
+    [=](const scale_request& req) { return self->delegate(supervisor, req); },
+    [=](atom::get, atom::forecasts) {
+      return self->delegate(supervisor, atom::get_v, atom::forecasts_v);
+    },
+    [=](atom::get, atom::samples) {
+      return self->delegate(supervisor, atom::get_v, atom::samples_v);
+    },
     [=](const history_request& q) { return self->delegate(supervisor, q); },
     [=](const metric_range_request& q) { return self->delegate(supervisor, q); },
+    [=](atom::enable, const std::string& name, const std::string& origin) {
+      return self->delegate(supervisor, atom::enable_v, name, origin);
+    },
+    [=](atom::disable, const std::string& name, const std::string& origin) {
+      return self->delegate(supervisor, atom::disable_v, name, origin);
+    },
+    [=](atom::restart, const std::string& name, const std::string& origin) {
+      return self->delegate(supervisor, atom::restart_v, name, origin);
+    },
+    [=](atom::get, atom::config) -> caf::result<std::string> {
+      if (!config)
+        return no_config();
+      return self->delegate(config, atom::get_v, atom::config_v);
+    },
+    [=](atom::config, const std::string& patch,
+        const std::string& origin) -> caf::result<std::string> {
+      if (!config)
+        return no_config();
+      return self->delegate(config, atom::config_v, patch, origin);
+    },
+    [=](atom::policy, const std::string& name,
+        const std::string& origin) -> caf::result<scaler_status> {
+      if (!config)
+        return no_config();
+      return self->delegate(config, atom::policy_v, name, origin);
+    },
   };
 }
 

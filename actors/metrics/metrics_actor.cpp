@@ -4,6 +4,7 @@
 #include <string>
 
 #include "actors/logger.hpp"
+#include "actors/mailbox_probe.hpp"
 
 namespace conductor {
 
@@ -13,6 +14,7 @@ std::string horizon_label(caf::timespan horizon) {
 
 metrics_actor::behavior_type metrics(metrics_actor::stateful_pointer<metrics_state> self,
                                      metric_families* families) {
+  answer_mailbox_queries(self);
   self->state.families = families;
   return {
     [=](const resource_sample& sample) {

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/logger.hpp"
+#include "actors/mailbox_probe.hpp"
 #include "actors/persistence/runtime_state_codec.hpp"
 
 namespace conductor {
@@ -64,6 +65,7 @@ decision decision_of(const decision_row& r) {
   d.old_limits = limits_from_json(r.old_limits);
   d.new_limits = limits_from_json(r.new_limits);
   d.origin = r.origin;
+  d.id = r.id;
   return d;
 }
 
@@ -81,7 +83,7 @@ decision_row row_of(const decision& d) {
   return {unix_seconds(d.at), d.action,  d.target,  d.trigger,
           d.reason,           d.inputs,  d.policy,  d.confidence,
           d.status,           d.error,   d.variant, limits_json(d.old_limits),
-          limits_json(d.new_limits), d.origin};
+          limits_json(d.new_limits), d.origin, 0};
 }
 
 /// A row in full, for the log when the database cannot have it.
@@ -314,6 +316,7 @@ bool load_runtime_state(const std::string& path, runtime_state& out, std::string
 persistence_actor::behavior_type
 persistence(persistence_actor::stateful_pointer<persistence_state> self,
             persistence_settings settings, metric_families* metrics, write_queue::limits limits) {
+  answer_mailbox_queries(self);
   auto& st = self->state;
   st.settings = std::move(settings);
   st.metrics = metrics;

@@ -461,9 +461,10 @@ bool sqlite_store::history(const history_request& q, std::vector<decision_row>& 
   }
   auto* stmt = prepare(
     "SELECT timestamp, action, target, trigger, reason, inputs, policy, confidence, status,"
-    " error, variant, old_limits, new_limits, origin FROM autoscaler_history"
-    " WHERE (?1 = 0 OR timestamp >= ?1) AND (?2 = 0 OR timestamp <= ?2)"
-    " AND (?3 = '' OR target = ?3) ORDER BY timestamp DESC, id DESC LIMIT ?4 OFFSET ?5");
+    " error, variant, old_limits, new_limits, origin, id FROM autoscaler_history"
+    " WHERE ?6 > 0 AND id = ?6 OR ?6 <= 0 AND (?1 = 0 OR timestamp >= ?1)"
+    " AND (?2 = 0 OR timestamp <= ?2) AND (?3 = '' OR target = ?3)"
+    " ORDER BY timestamp DESC, id DESC LIMIT ?4 OFFSET ?5");
   if (!stmt)
     return false;
   sqlite3_bind_double(stmt, 1, q.from);
@@ -471,6 +472,7 @@ bool sqlite_store::history(const history_request& q, std::vector<decision_row>& 
   bind_text(stmt, 3, q.plugin);
   sqlite3_bind_int64(stmt, 4, q.limit);
   sqlite3_bind_int64(stmt, 5, q.offset);
+  sqlite3_bind_int64(stmt, 6, q.id);
   auto text = [&](int col) {
     auto* t = sqlite3_column_text(stmt, col);
     return std::string{t ? reinterpret_cast<const char*>(t) : ""};
@@ -479,7 +481,7 @@ bool sqlite_store::history(const history_request& q, std::vector<decision_row>& 
   while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
     out.push_back({sqlite3_column_double(stmt, 0), text(1), text(2), text(3), text(4), text(5),
                    text(6), sqlite3_column_double(stmt, 7), text(8), text(9), text(10),
-                   text(11), text(12), text(13)});
+                   text(11), text(12), text(13), sqlite3_column_int64(stmt, 14)});
   bool ok = rc == SQLITE_DONE || fail("history");
   sqlite3_finalize(stmt);
   return ok;

@@ -55,6 +55,8 @@ struct decision_row {
   std::string new_limits;
   /// Who asked: scaler | plugins | config | the operator a command names.
   std::string origin;
+  /// The row's id when read back (ignored when written).
+  int64_t id = 0;
 };
 
 /// One circuit breaker transition (a row of breaker_transitions).
@@ -142,7 +144,8 @@ public:
   /// so pruning never holds the write lock for long. Returns rows deleted or -1.
   int64_t prune_metrics(double before, int limit);
 
-  /// Audit rows matching `q` (messages/types.hpp), newest first. Fails
+  /// Audit rows matching `q` (messages/types.hpp), newest first; only the
+  /// row with q.id when that is set. Fails
   /// (false, last_error) on a negative limit or offset, or a SQLite error.
   bool history(const history_request& q, std::vector<decision_row>& out);
 

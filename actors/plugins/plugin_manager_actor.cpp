@@ -12,6 +12,7 @@
 
 #include "actors/audit_commit.hpp"
 #include "actors/logger.hpp"
+#include "actors/mailbox_probe.hpp"
 #include "actors/plugins/cgroup_limits.hpp"
 #include "actors/plugins/plugin_cgroup.hpp"
 #include "actors/proc_file.hpp"
@@ -144,6 +145,10 @@ limit_change write_limits(self_ptr self, managed_plugin& p, const limit_values& 
     change.ok = true;
   else if (!st.layout || p.cgroup.empty())
     change.error = "no cgroups on this host";
+  // The configured limits are written before the first start: the cgroup
+  // is made here if the plugin never ran.
+  else if (auto err = create_plugin_cgroup(*st.layout, p.cgroup); !err.empty())
+    change.error = err;
   else
     change = cgroup_limits{*st.layout, p.cgroup}.apply(limits);
   if (change.ok)
@@ -176,7 +181,7 @@ std::string limits_json(const limit_values& l) {
 /// decision sinks.
 void report_done(self_ptr self, decision d, bool ok, std::string line) {
   d.origin = d.origin.empty() ? "plugins" : d.origin;
-  auto done = [self, d, ok, line](bool, const std::string& audit_note) {
+  auto done = [self, d, ok, line](int64_t, const std::string& audit_note) {
     if (ok)
       CONDUCTOR_LOG(info, "plugins") << line << audit_note;
     else
@@ -186,7 +191,7 @@ void report_done(self_ptr self, decision d, bool ok, std::string line) {
   if (self->state.durable)
     commit_then(self, *self->state.durable, d, done);
   else
-    done(false, "");
+    done(0, "");
 }
 
 /// The limits a plugin starts with: its variant's, and over them any the
@@ -319,7 +324,17 @@ void settle(self_ptr self, managed_plugin& p) {
     done(false, "the plugin failed: " + p.lifecycle.reason());
     return;
   }
-  if (action == "variant") {
+  if (action == "restart") {
+    // Stopped for the restart: started again on its variant, with the
+    // limits it has now (an operator's manual scale stays).
+    if (p.next_variant && state == plugin_state::stopped) {
+      p.next_variant.reset();
+      run_actions(self, p, p.lifecycle.start(mono(self)));
+      state = p.lifecycle.state();
+    }
+    if (!p.next_variant && state == plugin_state::running)
+      done(true, "running again");
+  } else if (action == "variant") {
     if (p.next_variant && (state == plugin_state::stopped)) {
       std::string detail;
       bool ok = switch_variant(self, p, *p.next_variant, detail);
@@ -389,6 +404,14 @@ void begin_step(self_ptr self, managed_plugin& p, const decision& d) {
       settle(self, p);
     else
       run_actions(self, p, p.lifecycle.stop(now));
+  } else if (d.action == "restart") {
+    // Stop, then (settle) start again; next_variant marks the start to come.
+    if (state == plugin_state::running || state == plugin_state::starting) {
+      p.next_variant = p.variant;
+      run_actions(self, p, p.lifecycle.stop(now));
+    } else {
+      run_actions(self, p, p.lifecycle.start(now)); // stopped or failed: start again
+    }
   } else if (d.action == "disable") {
     run_actions(self, p, p.lifecycle.disable(now));
   } else if (d.action == "stop") {
@@ -411,9 +434,57 @@ void begin_step(self_ptr self, managed_plugin& p, const decision& d) {
     return; // not a plugin step
   }
   if (p.lifecycle.state() != state)
-    publish(self, p, d.action + " by the scaler: " + d.reason);
+    publish(self, p, d.action + " by " + (d.origin.empty() ? "the scaler" : d.origin) + ": "
+                       + d.reason);
   settle(self, p);
   arm(self);
+}
+
+/// Why an operator's `action` does not fit `state`, or "" when it does.
+std::string conflict_of(const std::string& action, plugin_state state) {
+  bool off = state == plugin_state::disabled;
+  if (action == "enable" && !off)
+    return "it is " + std::string{to_string(state)} + ", not disabled";
+  if ((action == "disable" || action == "restart") && off)
+    return "it is disabled (enable it instead)";
+  return "";
+}
+
+/// An operator's enable, disable or restart: audited as decided (with its
+/// origin), then begun like a scaler's step; answered with the plugin's state.
+caf::result<plugin_event> operator_step(self_ptr self, const std::string& action,
+                                        const std::string& name, const std::string& origin) {
+  auto& st = self->state;
+  auto i = std::find_if(st.plugins.begin(), st.plugins.end(),
+                        [&](const managed_plugin& p) { return p.settings.name == name; });
+  if (i == st.plugins.end())
+    return caf::make_error(ec::unknown_name, "no plugin called '" + name + "'");
+  if (st.stop_reason)
+    return caf::make_error(ec::conflict, "the node is stopping");
+  if (auto why = conflict_of(action, i->lifecycle.state()); !why.empty())
+    return caf::make_error(ec::conflict, "cannot " + action + " " + name + ": " + why);
+  decision d;
+  d.at = caf::make_timestamp();
+  d.action = action;
+  d.target = name;
+  d.trigger = "operator";
+  d.reason = action + " asked by " + origin;
+  d.status = "decided";
+  d.origin = origin;
+  auto rp = self->make_response_promise<plugin_event>();
+  auto begin = [self, d, rp](int64_t, const std::string& note) mutable {
+    CONDUCTOR_LOG(info, "plugins") << d.target << ": " << d.reason << note;
+    auto& plugins = self->state.plugins;
+    auto p = std::find_if(plugins.begin(), plugins.end(),
+                          [&](const managed_plugin& x) { return x.settings.name == d.target; });
+    begin_step(self, *p, d);
+    rp.deliver(event_of(*p, p->lifecycle.reason()));
+  };
+  if (st.durable)
+    commit_then(self, *st.durable, d, begin);
+  else
+    begin(0, "");
+  return rp;
 }
 
 /// The node stops: SIGTERM to all, SIGKILL after the limit, then quit.
@@ -439,6 +510,7 @@ plugin_manager_actor::behavior_type
 plugin_manager(plugin_manager_actor::stateful_pointer<plugin_manager_state> self,
                plugins_settings settings, std::optional<cgroup_layout> layout,
                process_runner_factory make_runner, runtime_state restored) {
+  answer_mailbox_queries(self);
   auto& st = self->state;
   st.settings = std::move(settings);
   st.restored = std::move(restored);
@@ -568,6 +640,15 @@ plugin_manager(plugin_manager_actor::stateful_pointer<plugin_manager_state> self
       for (const auto& p : self->state.plugins)
         out.push_back(event_of(p, p.lifecycle.reason()));
       return out;
+    },
+    [=](atom::enable, const std::string& name, const std::string& origin) {
+      return operator_step(self, "enable", name, origin);
+    },
+    [=](atom::disable, const std::string& name, const std::string& origin) {
+      return operator_step(self, "disable", name, origin);
+    },
+    [=](atom::restart, const std::string& name, const std::string& origin) {
+      return operator_step(self, "restart", name, origin);
     },
   };
 }

@@ -1,5 +1,6 @@
 #include "actors/predictor/predictor_actor.hpp"
 
+#include "actors/mailbox_probe.hpp"
 #include <algorithm>
 
 #include <caf/system_messages.hpp>
@@ -45,6 +46,7 @@ forecast make_forecast(const std::string& source, const std::string& metric,
 
 predictor_actor::behavior_type predictor(predictor_actor::stateful_pointer<predictor_state> self,
                                          predictor_settings settings) {
+  answer_mailbox_queries(self);
   self->state.settings = std::move(settings);
   self->set_down_handler([=](const caf::down_msg& dm) { self->state.sinks.remove(dm.source); });
   return {

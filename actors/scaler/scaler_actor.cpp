@@ -4,6 +4,7 @@
 
 #include "actors/audit_commit.hpp"
 #include "actors/logger.hpp"
+#include "actors/mailbox_probe.hpp"
 
 namespace conductor {
 
@@ -56,6 +57,7 @@ void publish(self_ptr self, std::vector<decision> ds, const caf::actor_addr& ski
 
 scaler_actor::behavior_type scaler(scaler_actor::stateful_pointer<scaler_state> self,
                                    scaler_settings settings, runtime_state restored) {
+  answer_mailbox_queries(self);
   auto& st = self->state;
   st.settings = settings;
   st.engine = scaler_engine{std::move(settings)};
@@ -73,8 +75,14 @@ scaler_actor::behavior_type scaler(scaler_actor::stateful_pointer<scaler_state> 
     st.durable.remove(dm.source);
   });
   return {
-    [=](const resource_sample& sample) { self->state.engine.observe(sample); },
-    [=](const forecast& fc) { self->state.engine.observe(fc); },
+    [=](const resource_sample& sample) {
+      self->state.engine.observe(sample);
+      self->state.samples[sample.source] = sample;
+    },
+    [=](const forecast& fc) {
+      self->state.engine.observe(fc);
+      self->state.forecasts[{fc.source, fc.metric}] = fc;
+    },
     [=](const health_event& e) { self->state.engine.observe(e); },
     [=](const breaker_transition& t) { self->state.engine.observe(t); },
     [=](const plugin_event& e) { self->state.engine.observe(e); },
@@ -136,13 +144,55 @@ scaler_actor::behavior_type scaler(scaler_actor::stateful_pointer<scaler_state> 
       d.at = caf::make_timestamp();
       auto log = *st.durable;
       auto rp = self->make_response_promise<scaler_status>();
-      commit_then(self, log, d, [=](bool committed, const std::string& note) mutable {
-        if (!committed)
+      commit_then(self, log, d, [=](int64_t id, const std::string& note) mutable {
+        if (id == 0)
           CONDUCTOR_LOG(warn, "scaler") << "mode change" << note;
         publish(self, {d}, log.address());
         rp.deliver(self->state.engine.status());
       });
       return rp;
+    },
+    [=](const scale_request& req) -> caf::result<decision> {
+      auto& st = self->state;
+      auto r = st.engine.manual_scale(req, mono(self));
+      using refusal = scaler_engine::manual_scale_result::refusal;
+      if (r.refused != refusal::none)
+        return caf::make_error(r.refused == refusal::unknown_plugin ? ec::unknown_name
+                               : r.refused == refusal::busy         ? ec::conflict
+                                                                    : ec::invalid_argument,
+                               r.error);
+      auto resize = r.decisions.back();
+      r.decisions.pop_back();
+      publish(self, std::move(r.decisions)); // the switch to manual, if any
+      resize.at = caf::make_timestamp();
+      if (!st.durable) {
+        publish(self, {resize});
+        return resize;
+      }
+      // Committed first, so the operator gets the row's id and the plugin
+      // manager never acts on a step the audit does not have.
+      auto log = *st.durable;
+      auto rp = self->make_response_promise<decision>();
+      commit_then(self, log, resize, [=](int64_t id, const std::string& note) mutable {
+        if (id == 0)
+          CONDUCTOR_LOG(warn, "scaler") << "manual scale" << note;
+        resize.id = id;
+        publish(self, {resize}, log.address());
+        rp.deliver(resize);
+      });
+      return rp;
+    },
+    [=](atom::get, atom::forecasts) {
+      std::vector<forecast> out;
+      for (const auto& [key, fc] : self->state.forecasts)
+        out.push_back(fc);
+      return out;
+    },
+    [=](atom::get, atom::samples) {
+      std::vector<resource_sample> out;
+      for (const auto& [source, sample] : self->state.samples)
+        out.push_back(sample);
+      return out;
     },
     [=](atom::subscribe, audit_log log) { self->state.durable.set(self, log); },
   };

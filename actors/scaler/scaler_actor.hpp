@@ -4,7 +4,9 @@
 // plugin steps among them).
 #pragma once
 
+#include <map>
 #include <optional>
+#include <utility>
 
 #include <caf/actor_clock.hpp>
 #include <caf/typed_event_based_actor.hpp>
@@ -28,6 +30,10 @@ struct scaler_state {
   /// What was resumed from a saved state, published with the first
   /// evaluation (when the sinks are there to hear it).
   std::optional<decision> resumed;
+  /// The newest forecast per (source, metric) and sample per source, for
+  /// operators (the API's prediction and metrics).
+  std::map<std::pair<std::string, std::string>, forecast> forecasts;
+  std::map<std::string, resource_sample> samples;
   /// The last decision published, for tests.
   decision last;
   /// When the next evaluation is due (planned, not measured).

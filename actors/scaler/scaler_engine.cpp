@@ -69,8 +69,16 @@ void scaler_engine::apply_mode(std::string mode) {
 }
 
 void scaler_engine::update_settings(scaler_settings settings) {
+  bool file_mode_changed = settings.mode != settings_.mode;
   settings_ = std::move(settings);
-  apply_mode(suspended_reason_.empty() ? settings_.mode : mode_);
+  // A suspension stays until an operator lifts it; an operator's mode stays
+  // until the configuration's own mode changes (as across a restart).
+  if (suspended_reason_.empty() && (mode_origin_ == "config" || file_mode_changed)) {
+    mode_origin_ = "config";
+    apply_mode(settings_.mode);
+  } else {
+    apply_mode(mode_);
+  }
   resizer_.update_rules(rules_of(settings_));
   // Plugins keep their state; new ones join, removed ones go.
   std::vector<plugin_view> next;
@@ -172,7 +180,9 @@ std::vector<decision> scaler_engine::outcome(const decision& d, duration now) {
   else if (d.action == "resize" || d.action == "revert")
     lay_over(p->limits, d.new_limits);
   const auto& n = d.new_limits;
-  if (d.action == "resize" && (n.cpu_quota > 0 || n.memory_max > 0 || n.tasks_max > 0)) {
+  // An operator's resize stands as it is: no probation reverts it.
+  if (d.action == "resize" && d.trigger != "operator"
+      && (n.cpu_quota > 0 || n.memory_max > 0 || n.tasks_max > 0)) {
     probation_t pr;
     pr.until = now + settings_.probation;
     // Only the resources this resize changed go back on a revert.
@@ -208,6 +218,58 @@ decision scaler_engine::set_mode(const std::string& mode, const std::string& ori
                 "mode " + before + " -> " + mode + (origin.empty() ? "" : " (by " + origin + ")"));
   d.origin = origin.empty() ? "operator" : origin;
   return d;
+}
+
+scaler_engine::manual_scale_result scaler_engine::manual_scale(const scale_request& req,
+                                                              duration now) {
+  manual_scale_result out;
+  auto refuse = [&](manual_scale_result::refusal why, std::string text) {
+    out.refused = why;
+    out.error = std::move(text);
+    return out;
+  };
+  auto* p = find(req.plugin);
+  if (!p)
+    return refuse(manual_scale_result::unknown_plugin, "no plugin called '" + req.plugin + "'");
+  const auto& want = req.limits;
+  if (want.cpu_quota <= 0 && want.memory_max == 0 && want.tasks_max == 0)
+    return refuse(manual_scale_result::bad_limits,
+                  "give at least one of cpu_quota, memory_max, tasks_max");
+  const auto& lo = p->settings.min_limits;
+  const auto& hi = p->settings.max_limits;
+  auto outside = [&](const char* name, double v, double min, double max) {
+    if (v <= 0)
+      return std::string{};
+    if (min > 0 && v < min)
+      return std::string{name} + " " + num(v) + " is below " + req.plugin + "'s bound " + num(min);
+    if (max > 0 && v > max)
+      return std::string{name} + " " + num(v) + " is above " + req.plugin + "'s bound " + num(max);
+    return std::string{};
+  };
+  for (auto why : {outside("cpu_quota", want.cpu_quota, lo.cpu_quota, hi.cpu_quota),
+                   outside("memory_max", double(want.memory_max), double(lo.memory_max),
+                           double(hi.memory_max)),
+                   outside("tasks_max", double(want.tasks_max), double(lo.tasks_max),
+                           double(hi.tasks_max))})
+    if (!why.empty())
+      return refuse(manual_scale_result::bad_limits, why);
+  if (p->pending)
+    return refuse(manual_scale_result::busy, req.plugin + " has a step under way ("
+                                               + p->pending->d.action + "); try again after it");
+  if (mode_ != "manual") {
+    auto m = set_mode("manual", req.origin);
+    m.reason += ": a manual scale of " + req.plugin + " keeps the scaler from undoing it";
+    out.decisions.push_back(std::move(m));
+  }
+  auto d = make("resize", req.plugin, "operator",
+                req.reason.empty() ? "manual scale by " + req.origin : req.reason);
+  d.origin = req.origin;
+  d.old_limits = p->limits;
+  d.new_limits = want;
+  p->probation.reset();
+  p->pending = pending_t{d, now, std::nullopt, 0, false};
+  out.decisions.push_back(std::move(d));
+  return out;
 }
 
 // -- runtime state ---------------------------------------------------------------

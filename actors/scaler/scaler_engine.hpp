@@ -44,8 +44,9 @@ public:
   explicit scaler_engine(scaler_settings settings);
 
   /// New settings (SIGHUP, or an operator's run-time override). The state is
-  /// kept: degraded plugins stay degraded, and a suspension stays until
-  /// set_mode() lifts it.
+  /// kept: degraded plugins stay degraded, a suspension stays until
+  /// set_mode() lifts it, and an operator's mode stays unless the settings'
+  /// own mode changed.
   void update_settings(scaler_settings settings);
 
   // -- inputs ------------------------------------------------------------------
@@ -68,6 +69,21 @@ public:
   /// An operator sets the mode (enabled | disabled | manual); lifts a
   /// suspension. Returns the decision recording it.
   decision set_mode(const std::string& mode, const std::string& origin);
+
+  /// What an operator's manual resize leads to: the decisions (a switch to
+  /// manual mode if needed, then the resize for the plugin manager), or why
+  /// it is refused.
+  struct manual_scale_result {
+    enum refusal { none, unknown_plugin, bad_limits, busy };
+    refusal refused = none;
+    std::string error;
+    std::vector<decision> decisions;
+  };
+
+  /// An operator's resize: within the plugin's bounds, at least one limit,
+  /// none of its steps under way. The scaler goes to manual mode so that it
+  /// does not undo the operator's limits; the resize is not on probation.
+  manual_scale_result manual_scale(const scale_request& req, duration now);
 
   // -- runtime state ---------------------------------------------------------
 

@@ -1,6 +1,8 @@
 #include "actors/supervisor/supervisor_actor.hpp"
 
 #include <algorithm>
+#include <memory>
+#include <optional>
 
 #include <caf/actor_cast.hpp>
 #include <caf/spawn_options.hpp>
@@ -86,6 +88,12 @@ void wire(self_ptr self) {
   self->send(st.scaler, atom::subscribe_v, audit_log{st.persistence});
   for (decision_sink s : {decision_sink{st.metrics}, decision_sink{st.scaler}})
     self->send(st.plugins, atom::subscribe_v, s);
+  if (auto ev = st.deps.events) {
+    self->send(st.scaler, atom::subscribe_v, decision_sink{ev});
+    self->send(st.plugins, atom::subscribe_v, decision_sink{ev});
+    self->send(st.plugins, atom::subscribe_v, plugin_sink{ev});
+    self->send(st.health, atom::subscribe_v, breaker_sink{ev});
+  }
   // Once its sinks are subscribed (a no-op for a plugin manager that started).
   self->send(st.plugins, atom::start_v);
 }
@@ -108,6 +116,54 @@ std::string child_name(self_ptr self, const caf::actor_addr& addr) {
   if (addr == st.plugins.address())
     return "plugins";
   return "";
+}
+
+/// The handle of the child called `name`, untyped (for its mailbox query).
+caf::actor handle_of(self_ptr self, const std::string& name) {
+  auto& st = self->state;
+  auto any = [](const auto& hdl) { return caf::actor_cast<caf::actor>(hdl); };
+  if (name == "collector")
+    return any(st.collector);
+  if (name == "predictor")
+    return any(st.predictor);
+  if (name == "scaler")
+    return any(st.scaler);
+  if (name == "persistence")
+    return any(st.persistence);
+  if (name == "metrics")
+    return any(st.metrics);
+  if (name == "health")
+    return any(st.health);
+  return any(st.plugins);
+}
+
+/// How long a child may take to say how full its mailbox is; one that is
+/// busier than that is shown with the count it had last time.
+constexpr auto mailbox_query_timeout = std::chrono::seconds(1);
+
+/// The children with their mailbox sizes, each asked (mailbox_probe.hpp).
+caf::result<std::vector<child_info>> children_with_mailboxes(self_ptr self) {
+  auto rp = self->make_response_promise<std::vector<child_info>>();
+  auto pending = std::make_shared<size_t>(0);
+  auto& children = self->state.children;
+  for (size_t i = 0; i < children.size(); ++i) {
+    if (!children[i].running)
+      continue;
+    ++*pending;
+    auto done = [=](std::optional<uint64_t> n) mutable {
+      auto& cs = self->state.children;
+      if (n && i < cs.size())
+        cs[i].mailbox = *n;
+      if (--*pending == 0)
+        rp.deliver(cs);
+    };
+    self->request(handle_of(self, children[i].name), mailbox_query_timeout, atom::get_v,
+                  atom::mailbox_v)
+      .then([=](uint64_t n) mutable { done(n); }, [=](caf::error&) mutable { done(std::nullopt); });
+  }
+  if (*pending == 0)
+    rp.deliver(children);
+  return rp;
 }
 
 /// Asks every running child to stop; the supervisor quits with `reason` once
@@ -183,7 +239,7 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self, node_setti
   st.deps = std::move(deps);
   st.runtime = st.deps.restored;
   for (const auto& name : supervised_children()) {
-    st.children.push_back(child_info{name, false, 0, ""});
+    st.children.push_back(child_info{name, false, 0, "", 0});
     st.intensity.emplace(name, restart_intensity{st.deps.max_restarts, st.deps.restart_window});
   }
   for (const auto& name : supervised_children())
@@ -192,7 +248,7 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self, node_setti
   self->set_down_handler([=](const caf::down_msg& dm) { on_child_down(self, dm); });
   self->set_exit_handler([=](const caf::exit_msg& msg) { begin_stop(self, msg.reason); });
   return {
-    [=](atom::get, atom::children) { return self->state.children; },
+    [=](atom::get, atom::children) { return children_with_mailboxes(self); },
     [=](atom::get, atom::plugins) {
       return self->delegate(self->state.plugins, atom::get_v, atom::plugins_v);
     },
@@ -232,6 +288,27 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self, node_setti
     [=](const preflight_request& req) { return self->delegate(self->state.scaler, req); },
     [=](atom::mode, const std::string& mode, const std::string& origin) {
       return self->delegate(self->state.scaler, atom::mode_v, mode, origin);
+    },
+    [=](const scale_request& req) { return self->delegate(self->state.scaler, req); },
+    [=](atom::get, atom::forecasts) {
+      return self->delegate(self->state.scaler, atom::get_v, atom::forecasts_v);
+    },
+    [=](atom::get, atom::samples) {
+      return self->delegate(self->state.scaler, atom::get_v, atom::samples_v);
+    },
+    // Operators' plugin commands go to the plugin manager of the moment.
+    [=](atom::enable, const std::string& name, const std::string& origin) {
+      return self->delegate(self->state.plugins, atom::enable_v, name, origin);
+    },
+    [=](atom::disable, const std::string& name, const std::string& origin) {
+      return self->delegate(self->state.plugins, atom::disable_v, name, origin);
+    },
+    [=](atom::restart, const std::string& name, const std::string& origin) {
+      return self->delegate(self->state.plugins, atom::restart_v, name, origin);
+    },
+    // Audit rows from outside the children (the config keeper's changes).
+    [=](atom::audit, const decision& d) {
+      return self->delegate(self->state.persistence, atom::audit_v, d);
     },
     // Reads of the database go to the persistence actor of the moment.
     [=](const history_request& q) { return self->delegate(self->state.persistence, q); },

@@ -42,6 +42,8 @@ struct supervisor_deps {
   /// The scaler's runtime state from the database (node start): the scaler
   /// and the plugin manager start where the last run left off.
   runtime_state restored;
+  /// Hears every event (the HTTP API's stream); none: nobody outside does.
+  event_sink events;
   /// More than this many restarts of one child within restart_window ends the node.
   int max_restarts = 5;
   std::chrono::nanoseconds restart_window = std::chrono::seconds(60);

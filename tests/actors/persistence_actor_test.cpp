@@ -351,7 +351,7 @@ CAF_TEST(the audit and a metric range are read back for the api) {
     return failure;
   };
   std::vector<decision> history;
-  CAF_CHECK(!ask(history_request{0, 0, "batch", 10, 0}, history));
+  CAF_CHECK(!ask(history_request{0, 0, "batch", 10, 0, 0}, history));
   CAF_REQUIRE_EQUAL(history.size(), 2u);
   // Newest first, as written: limits and origin included.
   CAF_CHECK_EQUAL(history[0].action, "enable");
@@ -361,7 +361,7 @@ CAF_TEST(the audit and a metric range are read back for the api) {
   // Stored as Unix seconds in a double: microseconds survive.
   auto off = history[0].at - (base + std::chrono::seconds(1));
   CAF_CHECK_LESS(std::chrono::abs(off), std::chrono::microseconds(1));
-  CAF_CHECK(ask(history_request{0, 0, "", -1, 0}, history) == ec::invalid_argument);
+  CAF_CHECK(ask(history_request{0, 0, "", -1, 0, 0}, history) == ec::invalid_argument);
   // The samples are still in the batch buffer: the read writes them first.
   metric_range range;
   auto from = std::chrono::duration<double>(base.time_since_epoch()).count();

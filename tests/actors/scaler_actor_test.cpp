@@ -453,6 +453,62 @@ CAF_TEST(pre-flight allows what fits and recommends the variant that does) {
   CAF_CHECK(!no.reason.empty());
 }
 
+CAF_TEST(an operator mode survives new settings unless their own mode changed) {
+  start();
+  ask<scaler_status>(caf::make_message(atom::mode_v, std::string{"disabled"}, std::string{"ops"}));
+  auto next = settings;
+  next.policy = "conservative";
+  self->send(scaler, atom::update_v, next);
+  sched.run();
+  CAF_CHECK_EQUAL(status().mode, "disabled");
+  CAF_CHECK_EQUAL(status().policy, "conservative");
+  next.mode = next.mode == "manual" ? "enabled" : "manual";
+  self->send(scaler, atom::update_v, next);
+  sched.run();
+  CAF_CHECK_EQUAL(status().mode, next.mode);
+}
+
+CAF_TEST(a manual scale switches to manual mode and stands without probation) {
+  settings.mode = "enabled";
+  settings.plugins[2].max_limits.memory_max = 8ull << 30;
+  settings.plugins[2].min_limits.memory_max = 256ull << 20;
+  start();
+  scale_request req{"voice", {0, 2ull << 30, 0}, "more room for a demo", "http:127.0.0.1"};
+  auto d = ask<decision>(caf::make_message(req));
+  CAF_CHECK_EQUAL(d.action, "resize");
+  CAF_CHECK_EQUAL(d.status, "decided");
+  CAF_CHECK_EQUAL(d.trigger, "operator");
+  CAF_CHECK_EQUAL(d.origin, "http:127.0.0.1");
+  CAF_CHECK_EQUAL(d.reason, "more room for a demo");
+  CAF_CHECK_EQUAL(d.old_limits.memory_max, 1ull << 30);
+  CAF_CHECK_EQUAL(d.new_limits.memory_max, 2ull << 30);
+  CAF_CHECK_EQUAL(status().mode, "manual");
+  CAF_CHECK_EQUAL(count("mode"), 1u);
+  // The plugin manager applies it; a breaker opening afterwards reverts nothing.
+  fake_plugin_manager();
+  CAF_CHECK(status().probation.empty());
+  self->send(scaler, breaker_transition{"voice", "closed", "open", "3 failures", {}});
+  evaluate_at(30, 50);
+  CAF_CHECK_EQUAL(count("revert"), 0u);
+  // The limits it set survive a restart, in the runtime state.
+  auto kept = shared();
+  CAF_REQUIRE_EQUAL(kept.limits.size(), 1u);
+  CAF_CHECK_EQUAL(kept.limits[0].limits.memory_max, 2ull << 30);
+  // Refusals: outside the bounds, no limit at all, an unknown plugin.
+  auto refused = [&](scale_request r) {
+    auto rp = self->request(scaler, caf::infinite, r);
+    sched.run();
+    caf::error out;
+    rp.receive([](const decision&) { CAF_FAIL("accepted"); },
+               [&](const caf::error& err) { out = err; });
+    return out;
+  };
+  CAF_CHECK(refused({"voice", {0, 16ull << 30, 0}, "", "ops"}) == ec::invalid_argument);
+  CAF_CHECK(refused({"voice", {0, 1ull << 20, 0}, "", "ops"}) == ec::invalid_argument);
+  CAF_CHECK(refused({"voice", {0, 0, 0}, "", "ops"}) == ec::invalid_argument);
+  CAF_CHECK(refused({"nope", {0, 1ull << 30, 0}, "", "ops"}) == ec::unknown_name);
+}
+
 CAF_TEST(an operator hears back about a mode change only once its audit row is committed) {
   start();
   auto log = sys.spawn(held_audit);

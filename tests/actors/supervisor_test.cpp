@@ -128,6 +128,29 @@ CAF_TEST(every child starts and is wired) {
   CAF_CHECK_EQUAL(health.breaker_sinks.size(), 2u);
 }
 
+CAF_TEST(each child says how many messages wait in its mailbox) {
+  start();
+  auto rp = self->request(sup, caf::infinite, atom::get_v, atom::children_v);
+  // The supervisor asks each child; two samples reach the predictor behind
+  // the question, so they are waiting when it answers.
+  sched.prioritize(sup);
+  sched.run_once();
+  resource_sample s;
+  s.source = "host";
+  s.values = {{"cpu_percent", 1}};
+  self->send(state().predictor, s);
+  self->send(state().predictor, s);
+  sched.run();
+  std::vector<child_info> children;
+  rp.receive([&](const std::vector<child_info>& xs) { children = xs; },
+             [](const caf::error& err) { CAF_FAIL(caf::to_string(err)); });
+  CAF_REQUIRE_EQUAL(children.size(), 7u);
+  for (const auto& c : children) {
+    CAF_CHECK(c.running);
+    CAF_CHECK_EQUAL(c.mailbox, c.name == "predictor" ? 2u : 0u);
+  }
+}
+
 CAF_TEST(samples flow to forecasts and decisions and the database) {
   start();
   // Calm for 10 s: the first evaluation says so.
@@ -340,7 +363,7 @@ CAF_TEST(operators reach the health actor of the moment through the inspector) {
   web.timeout = 1s;
   settings.health.targets = {web};
   start();
-  auto insp = sys.spawn(inspector, sup);
+  auto insp = sys.spawn(inspector, sup, config_keeper_actor{});
   auto ask = [&](auto... xs) {
     std::optional<target_health> out;
     auto rp = self->request(insp, caf::infinite, xs...);
@@ -381,7 +404,7 @@ CAF_TEST(operators reach the health actor of the moment through the inspector) {
   sched.run();
   mode.receive([](const scaler_status& s) { CAF_CHECK_EQUAL(s.mode, "manual"); },
                [](const caf::error& err) { CAF_FAIL("unexpected error: " << caf::to_string(err)); });
-  auto audit = self->request(insp, caf::infinite, history_request{0, 0, "", 1, 0});
+  auto audit = self->request(insp, caf::infinite, history_request{0, 0, "", 1, 0, 0});
   sched.run();
   audit.receive(
     [](const std::vector<decision>& xs) {

@@ -6,7 +6,10 @@
 
 #include <csignal>
 
+#include <nlohmann/json.hpp>
+
 #include "tests/db_query.hpp"
+#include "tests/require.hpp"
 #include "tests/system/node_fixture.hpp"
 
 using namespace conductor::test;
@@ -19,6 +22,28 @@ const std::string ctl = CONDUCTORCTL_BINARY;
 bool has(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
+
+/// conductorctl against the fixture's node.
+run_result run_ctl(const node_fixture& f, std::vector<std::string> args) {
+  args.insert(args.begin(), {ctl, "--connect", "127.0.0.1:" + std::to_string(f.inspect_port)});
+  return run_to_end(args, f.dir.path());
+}
+
+/// The id of the newest audit row (`history --json -n 1`), or 0.
+int64_t newest_row_id(const node_fixture& f) {
+  auto r = run_ctl(f, {"--json", "history", "-n", "1"});
+  auto j = nlohmann::json::parse(r.out, nullptr, false);
+  if (r.code != 0 || !j.is_array() || j.empty() || !j[0].contains("id"))
+    return 0;
+  return j[0]["id"].get<int64_t>();
+}
+
+/// A plugin to resize: limits and bounds set (percent of one core, bytes).
+const std::string chat_plugin = "plugins:\n"
+                                "  - name: chat\n"
+                                "    command: [sleep, \"300\"]\n"
+                                "    limits: {cpu_quota: 100, memory_max: 256MiB}\n"
+                                "    bounds: {cpu_quota: [50, 400], memory_max: [64MiB, 1GiB]}\n";
 
 } // namespace
 
@@ -41,6 +66,11 @@ CAF_TEST(conductorctl reads and steers a running node) {
   auto actors = run({"--json", "actors"});
   CAF_CHECK_EQUAL(actors.code, 0);
   CAF_CHECK(has(actors.out, "\"name\": \"persistence\""));
+  CAF_CHECK(has(actors.out, "\"mailbox\": "));
+  auto actor_table = run({"actors"});
+  CAF_CHECK_EQUAL(actor_table.code, 0);
+  CAF_CHECK(has(actor_table.out, "ACTOR  "));
+  CAF_CHECK(has(actor_table.out, "  MAILBOX  "));
   // A command is audited with who gave it, and reads back in the history.
   auto mode = run({"mode", "enabled"});
   CAF_CHECK_EQUAL(mode.code, 0);
@@ -48,6 +78,7 @@ CAF_TEST(conductorctl reads and steers a running node) {
   auto history = run({"history", "-n", "1"});
   CAF_CHECK_EQUAL(history.code, 0);
   CAF_CHECK(has(history.out, "mode manual -> enabled (by conductorctl:"));
+  CAF_CHECK(has(history.out, "ID  TIME"));
   CAF_CHECK_EQUAL(query_int(f.dir.file("data/conductor.db"),
                             "SELECT COUNT(*) FROM autoscaler_history WHERE action = 'mode'"
                             " AND origin LIKE 'conductorctl:%'"),
@@ -97,4 +128,100 @@ CAF_TEST(an inspector port in use fails the node start with a clear message) {
                 "cannot listen for conductorctl on 127.0.0.1:" + std::to_string(f.inspect_port)));
   first.signal(SIGTERM);
   CAF_CHECK_EQUAL(first.wait(5s), 0);
+}
+
+CAF_TEST(policy sets the scaler policy and refuses an unknown one) {
+  node_fixture f;
+  auto node = f.start();
+  REQUIRE_OR_RETURN(f.scrape_shows("conductor_build_info"));
+  auto set = run_ctl(f, {"policy", "conservative"});
+  CAF_CHECK_EQUAL(set.code, 0);
+  CAF_CHECK(has(set.out, "policy     conservative"));
+  CAF_CHECK_EQUAL(set.err, "");
+  auto status = run_ctl(f, {"--json", "status"});
+  CAF_CHECK_EQUAL(status.code, 0);
+  CAF_CHECK(has(status.out, "\"policy\": \"conservative\""));
+  // Refused by the node, with its reason: exit 1, and the policy stays.
+  auto unknown = run_ctl(f, {"policy", "reckless"});
+  CAF_CHECK_EQUAL(unknown.code, 1);
+  CAF_CHECK(has(unknown.err, "conductorctl: the node refused it: "));
+  CAF_CHECK(has(unknown.err, "reckless"));
+  CAF_CHECK(has(run_ctl(f, {"status"}).out, "policy     conservative"));
+  auto usage = run_ctl(f, {"policy"});
+  CAF_CHECK_EQUAL(usage.code, 2);
+  node.signal(SIGTERM);
+  CAF_CHECK_EQUAL(node.wait(5s), 0);
+}
+
+CAF_TEST(explain with an id shows that audit row in full) {
+  node_fixture f;
+  auto node = f.start();
+  REQUIRE_OR_RETURN(f.scrape_shows("conductor_build_info"));
+  REQUIRE_EQUAL_OR_RETURN(run_ctl(f, {"mode", "enabled"}).code, 0);
+  auto id = newest_row_id(f);
+  REQUIRE_OR_RETURN(id > 0);
+  auto text = run_ctl(f, {"explain", std::to_string(id)});
+  CAF_CHECK_EQUAL(text.code, 0);
+  CAF_CHECK(has(text.out, "id          " + std::to_string(id) + "\n"));
+  CAF_CHECK(has(text.out, "action      mode\n"));
+  CAF_CHECK(has(text.out, "origin      conductorctl:"));
+  CAF_CHECK(has(text.out, "reason      mode manual -> enabled"));
+  CAF_CHECK(has(text.out, "\ninputs\n"));
+  auto json = run_ctl(f, {"--json", "explain", std::to_string(id)});
+  CAF_CHECK_EQUAL(json.code, 0);
+  auto j = nlohmann::json::parse(json.out, nullptr, false);
+  CAF_CHECK(j.is_object());
+  if (j.is_object())
+    CAF_CHECK_EQUAL(j["id"].get<int64_t>(), id);
+  // No such row: exit 1 and a pointer to history.
+  auto missing = run_ctl(f, {"explain", std::to_string(id + 100000)});
+  CAF_CHECK_EQUAL(missing.code, 1);
+  CAF_CHECK(has(missing.err, "no audit row " + std::to_string(id + 100000)));
+  // Without an id: still the last evaluation.
+  CAF_CHECK_EQUAL(run_ctl(f, {"explain"}).code, 0);
+  node.signal(SIGTERM);
+  CAF_CHECK_EQUAL(node.wait(5s), 0);
+}
+
+CAF_TEST(scale resizes a plugin and leaves the scaler in manual mode) {
+  node_fixture f;
+  write_file(f.config, f.config_text() + chat_plugin);
+  auto node = f.start();
+  REQUIRE_OR_RETURN(f.scrape_shows("conductor_plugin_state{plugin=\"chat\",state=\"running\"} 1"));
+  REQUIRE_EQUAL_OR_RETURN(run_ctl(f, {"mode", "enabled"}).code, 0);
+  auto scaled = run_ctl(f, {"scale", "chat", "--cpu", "1.5", "--memory", "512MiB", "--reason",
+                            "load test"});
+  CAF_CHECK_EQUAL(scaled.code, 0);
+  CAF_CHECK(has(scaled.out, "decision "));
+  CAF_CHECK(has(scaled.out, "cpu 150% (1.5 cores), memory 512MiB"));
+  CAF_CHECK(has(scaled.out, "the scaler is in manual mode now"));
+  CAF_CHECK(has(run_ctl(f, {"status"}).out, "mode       manual"));
+  // The step is audited with its id, who asked and why.
+  int64_t id = 0;
+  auto at = scaled.out.find("decision ");
+  if (at != std::string::npos)
+    id = std::atoll(scaled.out.c_str() + at + 9);
+  CAF_CHECK(id > 0);
+  if (id > 0) {
+    auto row = run_ctl(f, {"explain", std::to_string(id)});
+    CAF_CHECK_EQUAL(row.code, 0);
+    CAF_CHECK(has(row.out, "target      chat\n"));
+    CAF_CHECK(has(row.out, "origin      conductorctl:"));
+    CAF_CHECK(has(row.out, "load test"));
+    CAF_CHECK(has(row.out, "-> 150% (1.5 cores)"));
+    CAF_CHECK(has(row.out, "-> 512MiB"));
+  }
+  // Refusals: an unknown plugin, limits outside the plugin's bounds.
+  auto unknown = run_ctl(f, {"scale", "nope", "--cpu", "1"});
+  CAF_CHECK_EQUAL(unknown.code, 1);
+  CAF_CHECK(has(unknown.err, "nope"));
+  auto too_big = run_ctl(f, {"scale", "chat", "--memory", "8GiB"});
+  CAF_CHECK_EQUAL(too_big.code, 1);
+  CAF_CHECK(has(too_big.err, "conductorctl: the node refused it: "));
+  // No limit at all never reaches the node.
+  auto usage = run_ctl(f, {"scale", "chat"});
+  CAF_CHECK_EQUAL(usage.code, 2);
+  CAF_CHECK(has(usage.err, "say which limit to set"));
+  node.signal(SIGTERM);
+  CAF_CHECK_EQUAL(node.wait(5s), 0);
 }

@@ -1000,6 +1000,9 @@ CAF_TEST(http and inspect addresses and secrets) {
                         "http.token_file, not both"});
   CAF_CHECK_EQUAL(errors_of("inspect:\n  tls: {cert: /c.pem}\n"),
                   lines{"node.yaml:2:15: inspect.tls.cert: needs inspect.tls.key as well"});
+  CAF_CHECK_EQUAL(errors_of("inspect:\n  tls: {cert: /c.pem, key: /k.pem}\n"),
+                  lines{"node.yaml:2:15: inspect.tls.cert: needs inspect.tls.ca as well (the CA "
+                        "that signs conductorctl's certificates)"});
   CAF_CHECK_EQUAL(errors_of("inspect:\n  listen: 0.0.0.0:4242\n"),
                   lines{"node.yaml:2:11: inspect.listen: non-loopback host \"0.0.0.0\" requires "
                         "inspect.tls (cert and key)"});
@@ -1018,7 +1021,7 @@ CAF_TEST(webhooks) {
     errors_of(text),
     lines({
       R"(node.yaml:4:25: notify.webhooks[0].events[1]: unknown value "reboot" (expected )"
-      R"(cascade|emergency|breaker|plugin_state|scaler_suspended))",
+      R"(cascade|emergency|breaker|plugin_state|scaler_suspended|decision))",
       R"(node.yaml:5:16: notify.webhooks[0].timeout: must be greater than 0, got 0s)",
       R"(node.yaml:6:7: notify.webhooks[1]: missing required key "url")",
     }));

@@ -25,6 +25,13 @@ bool has(const std::string& text, const std::string& part) {
 using test::http_exchange;
 using raw_response = test::http_reply;
 
+http_request request(const std::string& method, const std::string& path) {
+  http_request req;
+  req.method = method;
+  req.path = path;
+  return req;
+}
+
 raw_response get(uint16_t port, const std::string& path) {
   return http_exchange(port, "GET " + path + " HTTP/1.0\r\n\r\n");
 }
@@ -117,13 +124,13 @@ CAF_TEST(split host port rejects malformed addresses) {
 CAF_TEST(dispatch routes by path and method) {
   auto& f = shared();
   CAF_REQUIRE(f.server != nullptr);
-  auto ok = f.server->dispatch({"GET", "/hello", ""});
+  auto ok = f.server->dispatch(request("GET", "/hello"));
   CAF_CHECK_EQUAL(ok.status, 200);
   CAF_CHECK_EQUAL(ok.body, "hello, world\n");
-  auto missing = f.server->dispatch({"GET", "/nope", ""});
+  auto missing = f.server->dispatch(request("GET", "/nope"));
   CAF_CHECK_EQUAL(missing.status, 404);
   CAF_CHECK(has(error_of(missing.body), "/nope"));
-  auto wrong = f.server->dispatch({"DELETE", "/hello", ""});
+  auto wrong = f.server->dispatch(request("DELETE", "/hello"));
   CAF_CHECK_EQUAL(wrong.status, 405);
   CAF_CHECK(has(error_of(wrong.body), "GET"));
 }
@@ -246,4 +253,96 @@ CAF_TEST(stopping the server frees the port) {
   std::string error;
   auto again = http_server::start("127.0.0.1:" + std::to_string(port), test_routes(), error);
   CAF_CHECK(again != nullptr);
+}
+
+// -- routes with parameters, tokens and bodies --------------------------------
+
+namespace {
+
+/// A server with a token, a mutating route with parameters and a small body
+/// limit.
+std::unique_ptr<http_server> guarded_server(std::string& error) {
+  std::vector<http_route> routes;
+  routes.push_back({"POST", "/things/{name}/{action}",
+                    [](const http_request& req) {
+                      nlohmann::json j{{"name", req.params.at("name")},
+                                       {"action", req.params.at("action")},
+                                       {"body", req.body}};
+                      return http_response{200, "application/json", j.dump()};
+                    },
+                    true});
+  routes.push_back({"GET", "/things/{name}", [](const http_request& req) {
+                      return http_response{200, "text/plain", req.params.at("name")};
+                    }});
+  http_server_options options;
+  options.token = "tok";
+  options.max_body = 32;
+  return http_server::start("127.0.0.1:0", std::move(routes), error, options);
+}
+
+} // namespace
+
+CAF_TEST(path parameters are matched by segment) {
+  std::string error;
+  auto s = guarded_server(error);
+  CAF_REQUIRE(s != nullptr);
+  auto req = request("GET", "/things/chat");
+  CAF_CHECK_EQUAL(s->dispatch(req).body, "chat");
+  CAF_CHECK_EQUAL(s->dispatch(request("GET", "/things/chat/x")).status, 405);
+  CAF_CHECK_EQUAL(s->dispatch(request("GET", "/things")).status, 404);
+  CAF_CHECK_EQUAL(s->dispatch(request("GET", "/things/chat/")).status, 404);
+  auto post = s->dispatch(request("POST", "/things/chat/enable"), "Bearer tok");
+  CAF_CHECK_EQUAL(post.status, 200);
+  auto j = nlohmann::json::parse(post.body);
+  CAF_CHECK_EQUAL(j.value("name", ""), "chat");
+  CAF_CHECK_EQUAL(j.value("action", ""), "enable");
+}
+
+CAF_TEST(mutating routes need the exact bearer token) {
+  std::string error;
+  auto s = guarded_server(error);
+  CAF_REQUIRE(s != nullptr);
+  auto req = request("POST", "/things/a/b");
+  CAF_CHECK_EQUAL(s->dispatch(req).status, 401);
+  CAF_CHECK_EQUAL(s->dispatch(req, "Bearer to").status, 401);
+  CAF_CHECK_EQUAL(s->dispatch(req, "Bearer tokk").status, 401);
+  CAF_CHECK_EQUAL(s->dispatch(req, "Basic tok").status, 401);
+  CAF_CHECK_EQUAL(s->dispatch(req, "bearer tok").status, 200);
+  auto refused = s->dispatch(req);
+  bool challenge = false;
+  for (const auto& [k, v] : refused.headers)
+    challenge |= k == "WWW-Authenticate" && has(v, "Bearer");
+  CAF_CHECK(challenge);
+  // Reads need no token.
+  CAF_CHECK_EQUAL(s->dispatch(request("GET", "/things/a")).status, 200);
+}
+
+CAF_TEST(constant time equal compares whole strings) {
+  CAF_CHECK(constant_time_equal("abc", "abc"));
+  CAF_CHECK(constant_time_equal("", ""));
+  CAF_CHECK(!constant_time_equal("abc", "abd"));
+  CAF_CHECK(!constant_time_equal("abc", "ab"));
+  CAF_CHECK(!constant_time_equal("ab", "abc"));
+  CAF_CHECK(!constant_time_equal("", "a"));
+}
+
+CAF_TEST(bodies must be json and within the limit) {
+  std::string error;
+  auto s = guarded_server(error);
+  CAF_REQUIRE(s != nullptr);
+  auto req = request("POST", "/things/a/b");
+  req.body = "{}";
+  CAF_CHECK_EQUAL(s->dispatch(req, "Bearer tok", "text/plain").status, 415);
+  CAF_CHECK_EQUAL(s->dispatch(req, "Bearer tok", "application/json; charset=utf-8").status, 200);
+  // Over a real socket: the limit is checked before the body is read whole.
+  auto big = http_exchange(s->port(), "POST /things/a/b HTTP/1.0\r\nAuthorization: Bearer tok\r\n"
+                                      "Content-Type: application/json\r\nContent-Length: 40\r\n\r\n"
+                                        + std::string(40, ' '));
+  CAF_CHECK_EQUAL(big.status, 413);
+  CAF_CHECK(has(error_of(big.body), "max_body"));
+  auto small = http_exchange(s->port(), "POST /things/a/b HTTP/1.0\r\nAuthorization: Bearer tok\r\n"
+                                        "Content-Type: application/json\r\nContent-Length: 8\r\n\r\n"
+                                        "{\"x\": 1}");
+  CAF_CHECK_EQUAL(small.status, 200);
+  CAF_CHECK(has(small.body, "{\\\"x\\\": 1}"));
 }

@@ -73,7 +73,7 @@ CAF_TEST(a failed metric write keeps the rows for the next) {
 CAF_TEST(audit rows wait in order up to the bound) {
   write_queue q{small()};
   CAF_CHECK(!q.audit_waiting());
-  CAF_CHECK(q.defer(decision_row{1, "disable", "batch", "", "", "", "", 1, "", "", "", "", "", ""}));
+  CAF_CHECK(q.defer(decision_row{1, "disable", "batch", "", "", "", "", 1, "", "", "", "", "", "", 0}));
   CAF_CHECK(q.defer(breaker_row{2, "web", "closed", "open", "3 failures"}));
   CAF_CHECK(q.defer(plugin_state_row{3, "chat", "running", 7, "", "started"}));
   // Full: refused (the actor logs it whole instead).
