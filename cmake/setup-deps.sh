@@ -12,6 +12,8 @@ packages=(
   libcivetweb-dev        # HTTP server (/metrics, API)
   civetweb               # its CMake config references /usr/bin/civetweb; without it find_package fails
   nlohmann-json3-dev     # JSON bodies
+  libssl-dev             # CAF's OpenSSL module (the inspector over TLS) links against it
+  openssl                # tests make their TLS certificates with its command line
   curl                   # tests scrape /metrics with a real HTTP client
   prometheus             # promtool and the server, for the contrib tests (tests/contrib/);
                          # its service is stopped after install, see below
