@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/number_text.hpp"
+#include "api/json_views.hpp"
 #include "config/units.hpp"
 
 namespace conductor::ctl {
@@ -14,10 +15,8 @@ namespace conductor::ctl {
 namespace {
 
 using nlohmann::json;
-
-double unix_seconds(caf::timestamp t) {
-  return std::chrono::duration<double>(t.time_since_epoch()).count();
-}
+using api::to_json;
+using api::unix_seconds;
 
 /// UTC, to the second: what people compare with their logs.
 std::string when(caf::timestamp t) {
@@ -31,54 +30,6 @@ std::string when(caf::timestamp t) {
 
 std::string ms(caf::timespan d) {
   return number_text(std::chrono::duration<double, std::milli>(d).count(), 3) + " ms";
-}
-
-json limits_json(const limit_values& l) {
-  json j = json::object();
-  if (l.cpu_quota > 0)
-    j["cpu_quota"] = l.cpu_quota;
-  if (l.memory_max > 0)
-    j["memory_max"] = l.memory_max;
-  if (l.tasks_max > 0)
-    j["tasks_max"] = l.tasks_max;
-  return j;
-}
-
-json decision_json(const decision& d) {
-  json inputs = json::parse(d.inputs.empty() ? "{}" : d.inputs, nullptr, false);
-  return {{"id", d.id},
-          {"time", unix_seconds(d.at)},
-          {"action", d.action},
-          {"target", d.target},
-          {"trigger", d.trigger},
-          {"reason", d.reason},
-          {"inputs", inputs.is_discarded() ? json(d.inputs) : inputs},
-          {"policy", d.policy},
-          {"confidence", d.confidence},
-          {"status", d.status},
-          {"error", d.error},
-          {"variant", d.variant},
-          {"old_limits", limits_json(d.old_limits)},
-          {"new_limits", limits_json(d.new_limits)},
-          {"origin", d.origin}};
-}
-
-json actors_json(const std::vector<child_info>& actors) {
-  json out = json::array();
-  for (const auto& a : actors)
-    out.push_back({{"name", a.name},
-                   {"running", a.running},
-                   {"restarts", a.restarts},
-                   {"last_exit", a.last_exit},
-                   {"mailbox", a.mailbox}});
-  return out;
-}
-
-json decisions_json(const std::vector<decision>& rows) {
-  json out = json::array();
-  for (const auto& d : rows)
-    out.push_back(decision_json(d));
-  return out;
 }
 
 std::string joined(const std::vector<std::string>& xs) {
@@ -186,17 +137,11 @@ std::string table(const std::vector<std::vector<std::string>>& rows) {
 
 std::string render_status(const scaler_status& s, const std::vector<child_info>& actors,
                           bool json_out) {
-  if (json_out)
-    return dump({{"mode", s.mode},
-                 {"suspended_reason", s.suspended_reason},
-                 {"host_state", s.host_state},
-                 {"policy", s.policy},
-                 {"tier", s.tier},
-                 {"consecutive_failures", s.consecutive_failures},
-                 {"degraded", s.degraded},
-                 {"probation", s.probation},
-                 {"decisions", s.decisions},
-                 {"actors", actors_json(actors)}});
+  if (json_out) {
+    auto j = to_json(s);
+    j["actors"] = to_json(actors);
+    return dump(j);
+  }
   size_t running = std::count_if(actors.begin(), actors.end(),
                                  [](const child_info& a) { return a.running; });
   return table({{"mode", s.mode + (s.suspended_reason.empty() ? "" : " (suspended: "
@@ -214,7 +159,7 @@ std::string render_status(const scaler_status& s, const std::vector<child_info>&
 
 std::string render_actors(const std::vector<child_info>& actors, bool json_out) {
   if (json_out)
-    return dump(actors_json(actors));
+    return dump(to_json(actors));
   std::vector<std::vector<std::string>> rows{
     {"ACTOR", "STATE", "RESTARTS", "MAILBOX", "LAST EXIT"}};
   for (const auto& a : actors)
@@ -226,7 +171,7 @@ std::string render_actors(const std::vector<child_info>& actors, bool json_out) 
 
 std::string render_history(const std::vector<decision>& rows, bool json_out) {
   if (json_out)
-    return dump(decisions_json(rows));
+    return dump(to_json(rows));
   if (rows.empty())
     return "no audit rows\n";
   std::vector<std::vector<std::string>> t{
@@ -240,17 +185,8 @@ std::string render_history(const std::vector<decision>& rows, bool json_out) {
 }
 
 std::string render_plugins(const std::vector<plugin_event>& plugins, bool json_out) {
-  if (json_out) {
-    json out = json::array();
-    for (const auto& p : plugins)
-      out.push_back({{"plugin", p.plugin},
-                     {"state", p.state},
-                     {"pid", p.pid},
-                     {"variant", p.variant},
-                     {"reason", p.reason},
-                     {"since", unix_seconds(p.at)}});
-    return dump(out);
-  }
+  if (json_out)
+    return dump(to_json(plugins));
   if (plugins.empty())
     return "no plugins configured\n";
   std::vector<std::vector<std::string>> t{{"PLUGIN", "STATE", "PID", "VARIANT", "REASON"}};
@@ -261,26 +197,8 @@ std::string render_plugins(const std::vector<plugin_event>& plugins, bool json_o
 }
 
 std::string render_health(const std::vector<target_health>& targets, bool json_out) {
-  if (json_out) {
-    json out = json::array();
-    for (const auto& t : targets)
-      out.push_back({{"target", t.target},
-                     {"plugin", t.plugin},
-                     {"type", t.type},
-                     {"breaker", t.breaker},
-                     {"forced", t.forced},
-                     {"status", t.status},
-                     {"detail", t.detail},
-                     {"consecutive_failures", t.consecutive_failures},
-                     {"failure_rate", t.failure_rate},
-                     {"checks", t.checks},
-                     {"failures", t.failures},
-                     {"latency_p50_ms",
-                      std::chrono::duration<double, std::milli>(t.latency_p50).count()},
-                     {"latency_p95_ms",
-                      std::chrono::duration<double, std::milli>(t.latency_p95).count()}});
-    return dump(out);
-  }
+  if (json_out)
+    return dump(to_json(targets));
   if (targets.empty())
     return "no health targets\n";
   std::vector<std::vector<std::string>> rows{
@@ -294,7 +212,7 @@ std::string render_health(const std::vector<target_health>& targets, bool json_o
 
 std::string render_explanation(const std::vector<decision>& rows, bool json_out) {
   if (json_out)
-    return dump(decisions_json(rows));
+    return dump(to_json(rows));
   if (rows.empty())
     return "the scaler has not evaluated yet\n";
   std::vector<std::vector<std::string>> t{{"ACTION", "TARGET", "STATUS", "WHY"}};
@@ -305,7 +223,7 @@ std::string render_explanation(const std::vector<decision>& rows, bool json_out)
 
 std::string render_decision(const decision& d, bool json_out) {
   if (json_out)
-    return dump(decision_json(d));
+    return dump(to_json(d));
   std::vector<std::vector<std::string>> rows{
     {"id", d.id > 0 ? std::to_string(d.id) : "-"},
     {"time", when(d.at)},
@@ -328,7 +246,7 @@ std::string render_decision(const decision& d, bool json_out) {
 
 std::string render_scaled(const decision& d, bool json_out) {
   if (json_out)
-    return dump(decision_json(d));
+    return dump(to_json(d));
   std::string out = "decision " + (d.id > 0 ? std::to_string(d.id) : std::string{"-"}) + ": "
                     + d.action + " " + (d.target.empty() ? "host" : d.target) + ", "
                     + or_dash(d.status);
@@ -344,11 +262,7 @@ std::string render_scaled(const decision& d, bool json_out) {
 
 std::string render_preflight(const preflight_answer& a, bool json_out) {
   if (json_out)
-    return dump({{"allow", a.allow},
-                 {"reason", a.reason},
-                 {"recommended_variant", a.recommended_variant},
-                 {"free_memory_bytes", a.free_memory_bytes},
-                 {"free_cpu_cores", a.free_cpu_cores}});
+    return dump(to_json(a));
   std::string out = (a.allow ? "allowed: " : "denied: ") + a.reason + "\n";
   if (!a.recommended_variant.empty())
     out += "recommended variant: " + a.recommended_variant + "\n";

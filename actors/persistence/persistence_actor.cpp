@@ -8,6 +8,7 @@
 #include "actors/logger.hpp"
 #include "actors/mailbox_probe.hpp"
 #include "actors/persistence/runtime_state_codec.hpp"
+#include "api/json_views.hpp"
 
 namespace conductor {
 
@@ -20,21 +21,13 @@ using self_ptr = persistence_actor::stateful_pointer<persistence_state>;
 constexpr auto prune_every = std::chrono::minutes(1);
 constexpr int prune_limit = 5000;
 
-/// The limits that are set, as a JSON object for the audit.
+/// The limits that are set, as a JSON object for the audit (the API shows
+/// them the same way).
 std::string limits_json(const limit_values& l) {
-  nlohmann::json j = nlohmann::json::object();
-  if (l.cpu_quota > 0)
-    j["cpu_quota"] = l.cpu_quota;
-  if (l.memory_max > 0)
-    j["memory_max"] = l.memory_max;
-  if (l.tasks_max > 0)
-    j["tasks_max"] = l.tasks_max;
-  return j.dump();
+  return api::to_json(l).dump();
 }
 
-double unix_seconds(caf::timestamp t) {
-  return std::chrono::duration<double>(t.time_since_epoch()).count();
-}
+using api::unix_seconds;
 
 limit_values limits_from_json(const std::string& text) {
   limit_values l;
