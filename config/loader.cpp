@@ -1443,7 +1443,7 @@ load_result load_config_text(const std::string& text, const std::string& file_na
   return result;
 }
 
-load_result load_config_file(const std::string& path) {
+load_result load_config_file(const std::string& path, std::string* text_out) {
   std::string text;
   std::string why;
   if (!read_file(path, text, why)) {
@@ -1454,7 +1454,10 @@ load_result load_config_file(const std::string& path) {
     result.errors.push_back(std::move(e));
     return result;
   }
-  return load_config_text(text, path);
+  auto result = load_config_text(text, path);
+  if (text_out)
+    *text_out = std::move(text);
+  return result;
 }
 
 } // namespace conductor::config

@@ -44,8 +44,9 @@ struct load_result {
 };
 
 /// Reads and validates the file at `path`; errors name the file as `path` was given so
-/// messages match what the user typed on the command line.
-load_result load_config_file(const std::string& path);
+/// messages match what the user typed on the command line. `text`, when given, receives
+/// what was read (run-time changes are laid over it later: config/scaler_patch.hpp).
+load_result load_config_file(const std::string& path, std::string* text = nullptr);
 
 /// Validates YAML text; `file_name` only labels the errors. Lets tests and tools check text
 /// that is not on disk.

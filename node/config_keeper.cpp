@@ -1,8 +1,5 @@
 #include "node/config_keeper.hpp"
 
-#include <fstream>
-#include <sstream>
-
 #include "actors/audit_commit.hpp"
 #include "actors/logger.hpp"
 #include "config/loader.hpp"
@@ -53,16 +50,6 @@ std::string config_json(self_ptr self) {
               {"runtime_changes", st.changes},
               {"in_force", scaler_in_force(make_settings(st.running).scaler)}}
     .dump();
-}
-
-bool read_text(const std::string& path, std::string& out) {
-  std::ifstream in{path};
-  if (!in)
-    return false;
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  out = buf.str();
-  return true;
 }
 
 /// Validates and applies `patch`, audits it as `action`, then calls
@@ -175,12 +162,7 @@ config_keeper(config_keeper_actor::stateful_pointer<config_keeper_state> self, s
       auto& st = self->state;
       CONDUCTOR_LOG(info, "config") << "SIGHUP: reloading " << st.path;
       std::string text;
-      if (!read_text(st.path, text)) {
-        CONDUCTOR_LOG(error, "config") << st.path << ": cannot read file; still running on the "
-                                       << "previous configuration";
-        return;
-      }
-      auto res = config::load_config_text(text, st.path);
+      auto res = config::load_config_file(st.path, &text);
       if (!res.ok()) {
         for (const auto& e : res.errors)
           CONDUCTOR_LOG(error, "config") << e.to_string();

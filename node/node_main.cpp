@@ -14,7 +14,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <sstream>
 #include <thread>
 
 #include <caf/actor_system.hpp>
@@ -27,8 +26,8 @@
 #include "actors/logger.hpp"
 #include "actors/persistence/persistence_actor.hpp"
 #include "actors/supervisor/supervisor_actor.hpp"
-#include "config/loader.hpp"
 #include "api/node_api.hpp"
+#include "config/loader.hpp"
 #include "node/config_keeper.hpp"
 #include "node/event_hub.hpp"
 #include "node/event_relay.hpp"
@@ -267,14 +266,7 @@ bool http_token(const config::http_section& http, std::string& token, std::strin
 
 int run_node(const std::string& config_path) {
   std::string file_text;
-  {
-    std::ifstream in{config_path};
-    std::ostringstream buf;
-    if (in)
-      buf << in.rdbuf();
-    file_text = buf.str();
-  }
-  auto res = config::load_config_file(config_path);
+  auto res = config::load_config_file(config_path, &file_text);
   if (!res.ok()) {
     print_errors(res);
     return exit_code::usage;
@@ -310,10 +302,12 @@ int run_node(const std::string& config_path) {
                               << cfg.node.data_dir;
   supervisor_deps deps;
   deps.metrics = hub;
-  auto relay = sys.spawn(event_relay, events);
-  deps.events = relay;
   if (!restore_runtime_state(config::database_path(cfg), deps.restored))
     return exit_code::failure;
+  // Spawned only now: an actor alive when run_node returns would keep the
+  // actor system's destructor waiting.
+  auto relay = sys.spawn(event_relay, events);
+  deps.events = relay;
   // The cgroup layout is the host's: found once, logged once.
   auto layout = detect_cgroup_layout();
   CONDUCTOR_LOG(info, "collector") << "cgroups: " << layout.describe();

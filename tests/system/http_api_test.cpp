@@ -218,6 +218,18 @@ CAF_TEST(reads answer json) {
   auto history = n.get("/api/autoscaler/history?limit=5");
   CAF_CHECK_EQUAL(history.status, 200);
   CAF_CHECK(body_of(history)["decisions"].is_array());
+  CAF_CHECK(eventually([&] {
+    auto e = body_of(n.get("/api/autoscaler/explain"));
+    return e.is_object() && !e["explanation"].empty();
+  }));
+  auto actors = body_of(n.get("/api/actors"));
+  CAF_REQUIRE_EQUAL(actors["actors"].size(), 7u);
+  CAF_CHECK(actors["actors"][0].contains("mailbox"));
+  auto points = n.get("/api/autoscaler/metrics?metric=memory_percent&points=5000");
+  CAF_CHECK_EQUAL(points.status, 400);
+  CAF_CHECK_EQUAL(error_of(points).second, "points");
+  CAF_CHECK_EQUAL(error_of(n.get("/api/autoscaler/metrics?metric=x&from=yesterday")).second,
+                  "from");
 }
 
 CAF_TEST(unknown paths and methods answer json errors) {
