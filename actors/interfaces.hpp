@@ -93,8 +93,9 @@ using health_commands = caf::typed_actor<
   caf::replies_to<atom::open, std::string, std::string>::with<target_health>,
   /// Force a breaker closed (target, reason).
   caf::replies_to<atom::close, std::string, std::string>::with<target_health>,
-  /// Reset a breaker to a new one's state (target).
-  caf::replies_to<atom::reset, std::string>::with<target_health>>;
+  /// Reset a breaker to a new one's state (target, who: named in the
+  /// transition when the breaker was not closed).
+  caf::replies_to<atom::reset, std::string, std::string>::with<target_health>>;
 
 /// The health checker: staggered checks per target behind circuit breakers.
 using health_actor = caf::typed_actor<

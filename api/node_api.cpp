@@ -354,7 +354,7 @@ result node_api::breaker(const std::string& target, const std::string& action, c
   else if (action == "close")
     e = ask(t, atom::close_v, target, reason);
   else if (action == "reset")
-    e = ask(t, atom::reset_v, target);
+    e = ask(t, atom::reset_v, target, origin);
   else
     return error(404, "no breaker action \"" + action + "\" (expected open, close or reset)");
   if (e)

@@ -139,7 +139,7 @@ int run(const ctl_options& o, session& s) {
       text = render_scaled(d, o.json);
   } else if (o.command == "breaker") {
     target_health t;
-    bool ok = o.breaker_action == "reset" ? s.ask(t, atom::reset_v, o.target)
+    bool ok = o.breaker_action == "reset" ? s.ask(t, atom::reset_v, o.target, origin())
               : o.breaker_action == "open"
                 ? s.ask(t, atom::open_v, o.target, o.reason.empty() ? origin() : o.reason)
                 : s.ask(t, atom::close_v, o.target, o.reason.empty() ? origin() : o.reason);

@@ -161,9 +161,10 @@ void circuit_breaker::force_close(duration now, const std::string& reason) {
         true);
 }
 
-void circuit_breaker::reset(duration now) {
+void circuit_breaker::reset(duration now, const std::string& by) {
   reset_timeout_ = settings_.reset_timeout;
-  auto reason = "reset: counters cleared, reset timeout "
+  auto reason = std::string{"reset"} + (by.empty() ? "" : " by " + by)
+                + ": counters cleared, reset timeout "
                 + config::format_duration(reset_timeout_);
   if (state_ != breaker_state::closed) {
     close(now, std::move(reason), false);

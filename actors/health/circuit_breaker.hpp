@@ -113,7 +113,7 @@ public:
   void force_close(duration now, const std::string& reason);
 
   /// CLOSED, every counter cleared, reset timeout back to the base.
-  void reset(duration now);
+  void reset(duration now, const std::string& by = "");
 
   // -- transitions --------------------------------------------------------------
 

@@ -335,9 +335,9 @@ health_actor::behavior_type health_checker(health_actor::stateful_pointer<health
       return on_target(self, target, [&](health::health_schedule& s, size_t i,
                                          health::duration now) { s.force_close(i, now, reason); });
     },
-    [=](atom::reset, const std::string& target) {
-      return on_target(self, target, [](health::health_schedule& s, size_t i,
-                                         health::duration now) { s.reset(i, now); });
+    [=](atom::reset, const std::string& target, const std::string& by) {
+      return on_target(self, target, [&](health::health_schedule& s, size_t i,
+                                         health::duration now) { s.reset(i, now, by); });
     },
   };
 }

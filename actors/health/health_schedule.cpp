@@ -160,8 +160,8 @@ void health_schedule::force_close(size_t i, duration now, const std::string& rea
   schedule(i, now);
 }
 
-void health_schedule::reset(size_t i, duration now) {
-  targets_[i].breaker.reset(now);
+void health_schedule::reset(size_t i, duration now, const std::string& by) {
+  targets_[i].breaker.reset(now, by);
   drain(i);
   schedule(i, now);
 }

@@ -135,7 +135,7 @@ public:
   /// force_close and reset the target is due at once.
   void force_open(size_t target, duration now, const std::string& reason);
   void force_close(size_t target, duration now, const std::string& reason);
-  void reset(size_t target, duration now);
+  void reset(size_t target, duration now, const std::string& by = "");
 
   /// Breaker transitions since the last call, oldest first.
   std::vector<target_transition> take_transitions();

@@ -31,8 +31,8 @@ inspector_actor::behavior_type inspector(inspector_actor::pointer self,
     [=](atom::close, const std::string& target, const std::string& reason) {
       return self->delegate(supervisor, atom::close_v, target, reason);
     },
-    [=](atom::reset, const std::string& target) {
-      return self->delegate(supervisor, atom::reset_v, target);
+    [=](atom::reset, const std::string& target, const std::string& by) {
+      return self->delegate(supervisor, atom::reset_v, target, by);
     },
     [=](atom::get, atom::scaler) {
       return self->delegate(supervisor, atom::get_v, atom::scaler_v);

@@ -277,8 +277,8 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self, node_setti
     [=](atom::close, const std::string& target, const std::string& reason) {
       return self->delegate(self->state.health, atom::close_v, target, reason);
     },
-    [=](atom::reset, const std::string& target) {
-      return self->delegate(self->state.health, atom::reset_v, target);
+    [=](atom::reset, const std::string& target, const std::string& by) {
+      return self->delegate(self->state.health, atom::reset_v, target, by);
     },
     // Operators' scaler commands go to the scaler of the moment, likewise.
     [=](atom::get, atom::scaler) {

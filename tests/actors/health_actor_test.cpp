@@ -298,9 +298,15 @@ CAF_TEST(operators force open close and reset breakers and read their state) {
   run_for(100ms);
   CAF_REQUIRE_EQUAL(checks->requests.size(), before + 1);
   CAF_CHECK_EQUAL(checks->requests.back().target, "b");
-  auto [reset, e3] = ask(atom::reset_v, std::string{"c"});
+  auto [reset, e3] = ask(atom::reset_v, std::string{"c"}, std::string{"ops"});
   CAF_REQUIRE(reset);
   CAF_CHECK_EQUAL(reset->breaker, "closed");
+  // Resetting an open breaker closes it, naming who did.
+  ask(atom::open_v, std::string{"c"}, std::string{"test"});
+  auto [again, e5] = ask(atom::reset_v, std::string{"c"}, std::string{"ops"});
+  CAF_REQUIRE(again);
+  CAF_CHECK_EQUAL(again->breaker, "closed");
+  CAF_CHECK(recorded().transitions.back().reason.rfind("reset by ops: counters cleared", 0) == 0);
   auto [unknown, e4] = ask(atom::open_v, std::string{"nope"}, std::string{});
   CAF_CHECK(!unknown);
   CAF_CHECK(e4 == ec::unknown_name);

@@ -383,7 +383,7 @@ CAF_TEST(operators reach the health actor of the moment through the inspector) {
                                   " AND to_state = 'open'"),
                   1);
   CAF_CHECK_EQUAL(metric_value("conductor_circuit_breaker_state", {{"target", "web"}}), 1.0);
-  auto reset = ask(atom::reset_v, std::string{"web"});
+  auto reset = ask(atom::reset_v, std::string{"web"}, std::string{"ops"});
   CAF_REQUIRE(reset);
   CAF_CHECK_EQUAL(reset->breaker, "closed");
   // After a crash the supervisor's new health actor answers.
@@ -417,7 +417,8 @@ CAF_TEST(operators reach the health actor of the moment through the inspector) {
   CAF_CHECK_EQUAL(query_int(db(), "SELECT COUNT(*) FROM autoscaler_history WHERE action = 'mode'"),
                   1);
   // Unknown targets are an error the requester sees.
-  auto bad = self->request(insp, caf::infinite, atom::reset_v, std::string{"nope"});
+  auto bad = self->request(insp, caf::infinite, atom::reset_v, std::string{"nope"},
+                          std::string{"ops"});
   sched.run();
   bool refused = false;
   bad.receive([](const target_health&) {},
