@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/db_query.hpp"
+#include "tests/system/hook_receiver.hpp"
 #include "tests/system/node_fixture.hpp"
 
 using namespace conductor::test;
@@ -35,76 +36,6 @@ std::string with_http_key(std::string cfg, const std::string& line) {
   auto at = cfg.find("\n", cfg.find("http:\n  listen:") + 7);
   return cfg.insert(at + 1, "  " + line + "\n");
 }
-
-/// Receives webhooks: answers 200 to every POST and keeps the bodies.
-class hook_receiver {
-public:
-  hook_receiver() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof(addr);
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-    ::listen(fd_, 16);
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-    thread_ = std::thread{[this] { serve(); }};
-  }
-  ~hook_receiver() {
-    stop_ = true;
-    thread_.join();
-    ::close(fd_);
-  }
-  uint16_t port() const {
-    return port_;
-  }
-  std::vector<std::string> bodies() {
-    std::lock_guard<std::mutex> guard{mtx_};
-    return bodies_;
-  }
-
-private:
-  void serve() {
-    while (!stop_) {
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, 50) <= 0)
-        continue;
-      int c = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
-      if (c < 0)
-        continue;
-      timeval tv{5, 0};
-      ::setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-      std::string raw;
-      char buf[4096];
-      size_t want = std::string::npos;
-      while (want == std::string::npos || raw.size() < want) {
-        auto n = ::recv(c, buf, sizeof(buf), 0);
-        if (n <= 0)
-          break;
-        raw.append(buf, static_cast<size_t>(n));
-        auto head_end = raw.find("\r\n\r\n");
-        auto cl = raw.find("Content-Length: ");
-        if (want == std::string::npos && head_end != std::string::npos && cl != std::string::npos)
-          want = head_end + 4 + std::stoul(raw.substr(cl + 16));
-      }
-      auto head_end = raw.find("\r\n\r\n");
-      if (head_end != std::string::npos) {
-        std::lock_guard<std::mutex> guard{mtx_};
-        bodies_.push_back(raw.substr(head_end + 4));
-      }
-      const char reply[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-      ::send(c, reply, sizeof(reply) - 1, MSG_NOSIGNAL);
-      ::close(c);
-    }
-  }
-  int fd_ = -1;
-  uint16_t port_ = 0;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
-  std::mutex mtx_;
-  std::vector<std::string> bodies_;
-};
 
 /// One node for the suite: a plugin, a health target that fails, a token and
 /// a webhook. Started on first use, stopped at exit.
