@@ -132,7 +132,8 @@ config_keeper(config_keeper_actor::stateful_pointer<config_keeper_state> self, s
   st.supervisor = std::move(supervisor);
   return {
     [=](atom::get, atom::config) { return config_json(self); },
-    [=](atom::config, const std::string& body, const std::string& origin) -> caf::result<std::string> {
+    [=](atom::config, const std::string& body,
+        const std::string& origin) -> caf::result<std::string> {
       auto patch = json::parse(body, nullptr, false);
       if (patch.is_discarded())
         return caf::make_error(ec::invalid_argument, "the body is not valid JSON", "");

@@ -174,16 +174,20 @@ std::vector<http_route> api_routes(api_ptr api, std::shared_ptr<event_hub> event
   r.push_back(get("/api/autoscaler/explain", [api](const http_request&) {
     return reply(api->explain());
   }));
-  r.push_back(change("POST", "/api/autoscaler/mode", with_body([api](const http_request& req, const json& b) {
+  r.push_back(change("POST", "/api/autoscaler/mode",
+                     with_body([api](const http_request& req, const json& b) {
                        return api->set_mode(b, origin(req));
                      })));
-  r.push_back(change("POST", "/api/autoscaler/policy", with_body([api](const http_request& req, const json& b) {
+  r.push_back(change("POST", "/api/autoscaler/policy",
+                     with_body([api](const http_request& req, const json& b) {
                        return api->set_policy(b, origin(req));
                      })));
-  r.push_back(change("POST", "/api/autoscaler/scale", with_body([api](const http_request& req, const json& b) {
+  r.push_back(change("POST", "/api/autoscaler/scale",
+                     with_body([api](const http_request& req, const json& b) {
                        return api->manual_scale(b, origin(req));
                      })));
-  r.push_back(change("PUT", "/api/autoscaler/config", with_body([api](const http_request& req, const json& b) {
+  r.push_back(change("PUT", "/api/autoscaler/config",
+                     with_body([api](const http_request& req, const json& b) {
                        return api->set_config(b, origin(req));
                      })));
   // -- plugins, health, decisions -----------------------------------------------

@@ -332,7 +332,8 @@ int run_node(const std::string& config_path) {
                                  http_options);
   if (http)
     CONDUCTOR_LOG(info, "node") << "HTTP API and /metrics on port " << http->port()
-                                << (http_options.token.empty() ? "" : " (token required for changes)");
+                                << (http_options.token.empty() ? ""
+                                                               : " (token required for changes)");
   else
     CONDUCTOR_LOG(error, "node") << error;
   auto hooks = std::make_unique<webhook_sender>(*events, cfg.notify.webhooks, cfg.node.name);
