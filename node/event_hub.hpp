@@ -48,7 +48,7 @@ public:
 
   /// At most `max_subscribers` at once, each holding at most `queue_limit`
   /// events.
-  explicit event_hub(size_t max_subscribers = 16, size_t queue_limit = 1000);
+  explicit event_hub(size_t max_subscribers = 64, size_t queue_limit = 1000);
 
   /// Hands `json` (of `kind`) to every subscriber.
   void publish(std::string kind, std::string json);

@@ -3,6 +3,7 @@
 #include <civetweb.h>
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <set>
 #include <sstream>
@@ -17,6 +18,10 @@ using api_ptr = std::shared_ptr<api::node_api>;
 /// How long an event stream waits before a heartbeat comment: a client that
 /// went away is noticed at the next write.
 constexpr auto heartbeat = std::chrono::seconds(15);
+
+/// Event streams open at once: each holds one of the server's 16 workers,
+/// so the rest always has workers left to answer.
+constexpr int max_streams = 8;
 
 http_response reply(const api::result& r) {
   return {r.status, "application/json", r.body.dump()};
@@ -68,8 +73,13 @@ std::function<http_response(const http_request&)> with_body(F f, json fallback =
 /// GET /api/events: Server-Sent Events from the event hub.
 class event_stream : public http_stream {
 public:
-  event_stream(std::unique_ptr<event_hub::subscription> sub, std::set<std::string> kinds)
-    : sub_(std::move(sub)), kinds_(std::move(kinds)) {
+  event_stream(std::unique_ptr<event_hub::subscription> sub, std::set<std::string> kinds,
+               std::shared_ptr<std::atomic<int>> open)
+    : sub_(std::move(sub)), kinds_(std::move(kinds)), open_(std::move(open)) {
+  }
+
+  ~event_stream() override {
+    --*open_;
   }
 
   bool next(std::string& chunk) override {
@@ -97,6 +107,7 @@ private:
   std::unique_ptr<event_hub::subscription> sub_;
   std::set<std::string> kinds_;
   std::vector<node_event> events_;
+  std::shared_ptr<std::atomic<int>> open_;
   bool greeted_ = false;
 };
 
@@ -221,8 +232,9 @@ std::vector<http_route> api_routes(api_ptr api, std::shared_ptr<event_hub> event
   }));
   r.push_back(get("/api/actors", [api](const http_request&) { return reply(api->actors()); }));
   http_route stream{"GET", "/api/events", nullptr};
-  stream.open_stream = [events](const http_request& req,
-                                http_response& refusal) -> std::unique_ptr<http_stream> {
+  auto open = std::make_shared<std::atomic<int>>(0);
+  stream.open_stream = [events, open](const http_request& req,
+                                      http_response& refusal) -> std::unique_ptr<http_stream> {
     std::set<std::string> kinds;
     std::string text;
     if (query_value(req, "kinds", text)) {
@@ -231,13 +243,22 @@ std::vector<http_route> api_routes(api_ptr api, std::shared_ptr<event_hub> event
         if (!k.empty())
           kinds.insert(k);
     }
-    auto sub = events->subscribe();
-    if (!sub) {
-      refusal = json_error(503, "too many event streams are open; try again later");
+    auto refuse = [&] {
+      refusal = json_error(503, "too many event streams are open (at most "
+                                  + std::to_string(max_streams) + "); try again later");
       refusal.headers.emplace_back("Retry-After", "5");
       return nullptr;
+    };
+    if (++*open > max_streams) {
+      --*open;
+      return refuse();
     }
-    return std::make_unique<event_stream>(std::move(sub), std::move(kinds));
+    auto sub = events->subscribe();
+    if (!sub) {
+      --*open;
+      return refuse();
+    }
+    return std::make_unique<event_stream>(std::move(sub), std::move(kinds), open);
   };
   r.push_back(std::move(stream));
   return r;

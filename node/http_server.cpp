@@ -137,6 +137,9 @@ std::unique_ptr<http_server> http_server::start(const std::string& listen,
                         "request_timeout_ms", "10000",
                         "enable_keep_alive",  "yes",
                         "keep_alive_timeout_ms", "5000",
+                        // civetweb writes a response in several pieces: without
+                        // this, Nagle and delayed ACKs hold each reply ~40 ms.
+                        "tcp_nodelay", "1",
                         nullptr};
   mg_callbacks callbacks{};
   // civetweb prints errors to stderr unless told otherwise: keep our log format.

@@ -73,8 +73,8 @@ struct http_server_options {
   /// Larger request bodies are refused with 413.
   uint64_t max_body = 64ull << 10;
   /// civetweb's worker threads: each serves one connection at a time, an
-  /// event stream included.
-  int threads = 12;
+  /// event stream included (the API caps streams below this: http_api.cpp).
+  int threads = 16;
 };
 
 class http_server {

@@ -407,6 +407,34 @@ CAF_TEST(breakers are steered and the change is streamed and posted) {
   CAF_CHECK_EQUAL(n.send("POST", "/api/health/down/explode", "").status, 404);
 }
 
+CAF_TEST(event streams are capped and the api keeps answering) {
+  auto& n = shared();
+  CAF_REQUIRE(n.up);
+  std::vector<int> streams;
+  for (int i = 0; i < 8; ++i) {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(n.f.port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    CAF_REQUIRE_EQUAL(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+    std::string req = "GET /api/events HTTP/1.1\r\nHost: x\r\n\r\n";
+    ::send(fd, req.data(), req.size(), MSG_NOSIGNAL);
+    // Wait for its greeting: the stream holds a worker now.
+    char buf[256];
+    pollfd p{fd, POLLIN, 0};
+    CAF_REQUIRE(::poll(&p, 1, 5000) > 0 && ::recv(fd, buf, sizeof(buf), 0) > 0);
+    streams.push_back(fd);
+  }
+  auto ninth = n.get("/api/events");
+  CAF_CHECK_EQUAL(ninth.status, 503);
+  CAF_CHECK(has(error_of(ninth).first, "too many event streams"));
+  CAF_CHECK_EQUAL(n.get("/healthz").status, 200);
+  CAF_CHECK_EQUAL(n.get("/api/autoscaler/status").status, 200);
+  for (int fd : streams)
+    ::close(fd);
+}
+
 CAF_TEST(a non loopback listen without a token is refused at start) {
   temp_dir dir;
   auto cfg = dir.file("node.yaml");
