@@ -101,6 +101,22 @@ api_node& shared() {
   return instance;
 }
 
+/// A GET of `path` left open (an event stream); the socket, or -1.
+int open_stream(uint16_t port, const std::string& path) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  std::string req = "GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n";
+  ::send(fd, req.data(), req.size(), MSG_NOSIGNAL);
+  return fd;
+}
+
 json body_of(const http_reply& r) {
   return json::parse(r.body, nullptr, false);
 }
@@ -357,14 +373,8 @@ CAF_TEST(breakers are steered and the change is streamed and posted) {
   auto& n = shared();
   CAF_REQUIRE(n.up);
   // An event stream, open before the change.
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(n.f.port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  CAF_REQUIRE_EQUAL(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-  std::string req = "GET /api/events?kinds=breaker HTTP/1.1\r\nHost: x\r\n\r\n";
-  ::send(fd, req.data(), req.size(), MSG_NOSIGNAL);
+  int fd = open_stream(n.f.port, "/api/events?kinds=breaker");
+  CAF_REQUIRE(fd >= 0);
   std::string stream;
   auto read_until = [&](const std::string& needle) {
     auto deadline = std::chrono::steady_clock::now() + 10s;
@@ -412,14 +422,8 @@ CAF_TEST(event streams are capped and the api keeps answering) {
   CAF_REQUIRE(n.up);
   std::vector<int> streams;
   for (int i = 0; i < 8; ++i) {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(n.f.port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    CAF_REQUIRE_EQUAL(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-    std::string req = "GET /api/events HTTP/1.1\r\nHost: x\r\n\r\n";
-    ::send(fd, req.data(), req.size(), MSG_NOSIGNAL);
+    int fd = open_stream(n.f.port, "/api/events");
+    CAF_REQUIRE(fd >= 0);
     // Wait for its greeting: the stream holds a worker now.
     char buf[256];
     pollfd p{fd, POLLIN, 0};
