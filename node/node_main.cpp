@@ -243,6 +243,21 @@ int check_config(const std::string& path) {
   return exit_code::ok;
 }
 
+/// Whether others than the owner may change `path` (the config, the token
+/// file): whoever can write it controls what the node runs and who may steer
+/// it, so the node refuses to start. "" when it is safe (or cannot be
+/// stat'ed: reading it then fails with its own message).
+std::string writable_by_others(const std::string& path, const char* what) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)) == 0)
+    return {};
+  char mode[8];
+  std::snprintf(mode, sizeof(mode), "%04o", static_cast<unsigned>(st.st_mode & 07777));
+  return std::string{what} + " " + path + " is writable by " +
+         ((st.st_mode & S_IWOTH) ? "anyone" : "its group") + " (mode " + mode
+         + "): whoever can change it controls the node; run chmod go-w " + path;
+}
+
 /// The bearer token mutating HTTP requests need: http.token, or the first
 /// line of http.token_file. False when the file cannot be read.
 bool http_token(const config::http_section& http, std::string& token, std::string& error) {
@@ -272,6 +287,14 @@ int run_node(const std::string& config_path) {
     return exit_code::usage;
   }
   auto cfg = std::move(res.config);
+  for (auto unsafe : {writable_by_others(config_path, "the config file"),
+                      cfg.http.token_file.empty()
+                        ? std::string{}
+                        : writable_by_others(cfg.http.token_file, "http.token_file")})
+    if (!unsafe.empty()) {
+      std::cerr << "conductor: " << unsafe << '\n';
+      return exit_code::failure;
+    }
   // The database and everything else conductor creates is the operator's alone.
   ::umask(077);
   log::configure(cfg.logging.level, cfg.logging.format);

@@ -4,6 +4,8 @@
 
 #include <caf/test/unit_test.hpp>
 
+#include <sys/stat.h>
+
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -52,6 +54,27 @@ CAF_TEST(check config points at the line of a typo) {
                                         "(expected conservative|balanced|aggressive)"),
                       std::string::npos);
   CAF_CHECK_NOT_EQUAL(r.err.find(file + ":4:3: scaler: unknown key \"polcy\" (did you mean \"policy\"?)"), std::string::npos);
+}
+
+CAF_TEST(a config or token file others can write stops the start) {
+  node_fixture f;
+  ::chmod(f.config.c_str(), 0664);
+  auto group = run_to_end({binary, "--config", f.config}, f.dir.path());
+  CAF_CHECK_EQUAL(group.code, 1);
+  CAF_CHECK(group.err.find("the config file " + f.config + " is writable by its group (mode 0664)")
+            != std::string::npos);
+  ::chmod(f.config.c_str(), 0600);
+  auto token = f.dir.file("token");
+  write_file(token, "s3cret\n");
+  ::chmod(token.c_str(), 0606);
+  auto cfg = f.config_text();
+  cfg.insert(cfg.find("inspect:"), "  token_file: " + token + "\n");
+  write_file(f.config, cfg);
+  auto anyone = run_to_end({binary, "--config", f.config}, f.dir.path());
+  CAF_CHECK_EQUAL(anyone.code, 1);
+  CAF_CHECK(anyone.err.find("http.token_file " + token + " is writable by anyone")
+            != std::string::npos);
+  CAF_CHECK(!std::filesystem::exists(f.dir.file("data/conductor.db")));
 }
 
 CAF_TEST(a node starts serves metrics writes its database and stops on the term signal) {
