@@ -22,14 +22,12 @@ struct http_reply {
   std::string body;
 };
 
-/// Sends `request` (a whole raw HTTP request) to 127.0.0.1:port and reads the
-/// reply until the server closes. A hung server fails the test after 10 s
-/// instead of hanging it.
-inline http_reply http_exchange(uint16_t port, const std::string& request) {
-  http_reply out;
+/// A socket connected to 127.0.0.1:port with 10 s send and receive timeouts
+/// (a hung server fails the test instead of hanging it), or -1.
+inline int connect_loopback(uint16_t port) {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0)
-    return out;
+    return -1;
   timeval tv{10, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
   ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
@@ -39,8 +37,19 @@ inline http_reply http_exchange(uint16_t port, const std::string& request) {
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
     ::close(fd);
-    return out;
+    return -1;
   }
+  return fd;
+}
+
+/// Sends `request` (a whole raw HTTP request) to 127.0.0.1:port and reads the
+/// reply until the server closes. A hung server fails the test after 10 s
+/// instead of hanging it.
+inline http_reply http_exchange(uint16_t port, const std::string& request) {
+  http_reply out;
+  int fd = connect_loopback(port);
+  if (fd < 0)
+    return out;
   for (size_t sent = 0; sent < request.size();) {
     auto n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR)

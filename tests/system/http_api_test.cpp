@@ -103,15 +103,9 @@ api_node& shared() {
 
 /// A GET of `path` left open (an event stream); the socket, or -1.
 int open_stream(uint16_t port, const std::string& path) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    ::close(fd);
+  int fd = connect_loopback(port);
+  if (fd < 0)
     return -1;
-  }
   std::string req = "GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n";
   ::send(fd, req.data(), req.size(), MSG_NOSIGNAL);
   return fd;
