@@ -139,6 +139,14 @@ CAF_TEST(reads answer json) {
     return m.is_object() && m["samples"].size() >= 2; // the host and the plugin
   }));
   CAF_REQUIRE(eventually([&] { return body_of(n.get("/api/autoscaler/prediction"))["forecasts"].size() > 0; }));
+  // The configured limits reach the plugin's cgroup before its first start.
+  if (n.cgroups.as_root)
+    CAF_CHECK(eventually([&] {
+      return query_int(n.f.dir.file("data/conductor.db"),
+                       "SELECT COUNT(*) FROM autoscaler_history WHERE action = 'limits'"
+                       " AND target = 'sleeper' AND status = 'applied'")
+             == 1;
+    }));
   auto plugins = body_of(n.get("/api/plugins"));
   CAF_CHECK_EQUAL(plugins["plugins"][0].value("plugin", ""), "sleeper");
   auto health = body_of(n.get("/api/health"));
