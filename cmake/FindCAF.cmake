@@ -2,10 +2,21 @@
 # anything else (0.18 changed the API we use). Defines caf::core, caf::io and
 # caf::openssl (the inspector's TLS; it links OpenSSL too, whose headers the
 # node uses to check the certificate files before CAF reads them).
-find_path(CAF_INCLUDE_DIR caf/config.hpp)
-find_library(CAF_CORE_LIBRARY caf_core)
-find_library(CAF_IO_LIBRARY caf_io)
-find_library(CAF_OPENSSL_LIBRARY caf_openssl)
+#
+# CONDUCTOR_CAF_ROOT names another install of CAF to use instead, and only it:
+# make test-tsan builds one with ThreadSanitizer (cmake/caf-tsan.sh).
+set(CONDUCTOR_CAF_ROOT "" CACHE PATH "use the CAF installed under this prefix, not the system's")
+if(CONDUCTOR_CAF_ROOT)
+  set(caf_only_there PATHS "${CONDUCTOR_CAF_ROOT}" PATH_SUFFIXES include lib NO_DEFAULT_PATH)
+endif()
+find_path(CAF_INCLUDE_DIR caf/config.hpp ${caf_only_there})
+find_library(CAF_CORE_LIBRARY caf_core ${caf_only_there})
+find_library(CAF_IO_LIBRARY caf_io ${caf_only_there})
+find_library(CAF_OPENSSL_LIBRARY caf_openssl ${caf_only_there})
+if(CONDUCTOR_SANITIZE MATCHES "thread" AND NOT CONDUCTOR_CAF_ROOT)
+  message(WARNING "ThreadSanitizer with the system's uninstrumented CAF reports every "
+                  "message hand-off as a race: set CONDUCTOR_CAF_ROOT (make test-tsan does)")
+endif()
 if(NOT CAF_INCLUDE_DIR OR NOT CAF_CORE_LIBRARY OR NOT CAF_IO_LIBRARY OR NOT CAF_OPENSSL_LIBRARY)
   message(FATAL_ERROR "CAF not found: install libcaf-dev (make setup does)")
 endif()
