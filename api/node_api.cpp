@@ -140,6 +140,85 @@ result error(int status, const std::string& message, const std::string& field) {
   return {status, json{{"error", message}, {"field", field}}};
 }
 
+std::optional<result> parse_mode_body(const json& body, std::string& mode) {
+  mode.clear();
+  body_reader r{body, {"mode"}};
+  r.string("mode", mode, true);
+  return r.problem();
+}
+
+std::optional<result> parse_policy_body(const json& body, std::string& policy) {
+  policy.clear();
+  body_reader r{body, {"policy"}};
+  r.string("policy", policy, true);
+  return r.problem();
+}
+
+std::optional<result> check_config_body(const json& body) {
+  if (!body.is_object() || body.empty())
+    return error(400, "the body must be a JSON object of scaler keys, e.g. "
+                      "{\"degrade\": {\"memory\": 85}}");
+  return std::nullopt;
+}
+
+std::optional<result> parse_scale_body(const json& body, const std::string& origin,
+                                       scale_request& out) {
+  out = scale_request{};
+  body_reader r{body, {"plugin", "cpu_quota", "memory_max", "tasks_max", "reason"}};
+  out.origin = origin;
+  r.string("plugin", out.plugin, true);
+  r.number("cpu_quota", out.limits.cpu_quota);
+  r.size("memory_max", out.limits.memory_max);
+  r.count("tasks_max", out.limits.tasks_max);
+  r.string("reason", out.reason, false);
+  return r.problem();
+}
+
+std::optional<result> parse_breaker_body(const json& body, const std::string& origin,
+                                         std::string& reason) {
+  reason.clear();
+  // The reader keeps a reference: the object it reads must outlive it.
+  const json object = body.is_null() ? json::object() : body;
+  body_reader r{object, {"reason"}};
+  r.string("reason", reason, false);
+  if (auto& e = r.problem())
+    return e;
+  reason = reason.empty() ? "by " + origin : reason + " (by " + origin + ")";
+  return std::nullopt;
+}
+
+std::optional<result> parse_preflight_body(const json& body, preflight_request& out) {
+  out = preflight_request{};
+  body_reader r{body, {"memory", "cpu", "plugin"}};
+  r.size("memory", out.memory_bytes);
+  r.number("cpu", out.cpu_cores);
+  r.string("plugin", out.plugin, false);
+  return r.problem();
+}
+
+std::optional<result> parse_metric_range_query(const json& query, double now,
+                                               metric_range_request& out) {
+  out = metric_range_request{};
+  body_reader r{query, {"source", "metric", "from", "to", "points"}};
+  out.source = "host";
+  r.string("source", out.source, false);
+  r.string("metric", out.metric, true);
+  out.to = now;
+  out.from = now - 3600;
+  r.number("to", out.to);
+  r.number("from", out.from);
+  double points = 100;
+  r.number("points", points);
+  if (auto& e = r.problem())
+    return e;
+  if (points < 1 || points > 1000)
+    return error(400, "\"points\" must be between 1 and 1000", "points");
+  out.points = static_cast<int32_t>(points);
+  if (!(out.to > out.from))
+    return error(400, "\"from\" must be before \"to\"", "from");
+  return std::nullopt;
+}
+
 node_api::node_api(caf::actor_system& sys, inspector_actor inspector,
                    std::chrono::milliseconds timeout)
   : sys_(sys), inspector_(std::move(inspector)), timeout_(timeout) {
@@ -175,25 +254,9 @@ result node_api::metrics() {
 }
 
 result node_api::metric_range(const json& query) {
-  body_reader r{query, {"source", "metric", "from", "to", "points"}};
   metric_range_request q;
-  q.source = "host";
-  r.string("source", q.source, false);
-  r.string("metric", q.metric, true);
-  double now = unix_seconds(caf::make_timestamp());
-  q.to = now;
-  q.from = now - 3600;
-  r.number("to", q.to);
-  r.number("from", q.from);
-  double points = 100;
-  r.number("points", points);
-  if (auto& e = r.problem())
+  if (auto e = parse_metric_range_query(query, unix_seconds(caf::make_timestamp()), q))
     return *e;
-  if (points < 1 || points > 1000)
-    return error(400, "\"points\" must be between 1 and 1000", "points");
-  q.points = static_cast<int32_t>(points);
-  if (!(q.to > q.from))
-    return error(400, "\"from\" must be before \"to\"", "from");
   conductor::metric_range range;
   if (auto e = ask(range, q))
     return *e;
@@ -267,10 +330,8 @@ result node_api::actors() {
 }
 
 result node_api::set_mode(const json& body, const std::string& origin) {
-  body_reader r{body, {"mode"}};
   std::string mode;
-  r.string("mode", mode, true);
-  if (auto& e = r.problem())
+  if (auto e = parse_mode_body(body, mode))
     return *e;
   scaler_status st;
   if (auto e = ask(st, atom::mode_v, mode, origin))
@@ -279,10 +340,8 @@ result node_api::set_mode(const json& body, const std::string& origin) {
 }
 
 result node_api::set_policy(const json& body, const std::string& origin) {
-  body_reader r{body, {"policy"}};
   std::string policy;
-  r.string("policy", policy, true);
-  if (auto& e = r.problem())
+  if (auto e = parse_policy_body(body, policy))
     return *e;
   scaler_status st;
   if (auto e = ask(st, atom::policy_v, policy, origin)) {
@@ -294,9 +353,8 @@ result node_api::set_policy(const json& body, const std::string& origin) {
 }
 
 result node_api::set_config(const json& body, const std::string& origin) {
-  if (!body.is_object() || body.empty())
-    return error(400, "the body must be a JSON object of scaler keys, e.g. "
-                      "{\"degrade\": {\"memory\": 85}}");
+  if (auto e = check_config_body(body))
+    return *e;
   std::string text;
   if (auto e = ask(text, atom::config_v, body.dump(), origin))
     return *e;
@@ -304,15 +362,8 @@ result node_api::set_config(const json& body, const std::string& origin) {
 }
 
 result node_api::manual_scale(const json& body, const std::string& origin) {
-  body_reader r{body, {"plugin", "cpu_quota", "memory_max", "tasks_max", "reason"}};
   scale_request req;
-  req.origin = origin;
-  r.string("plugin", req.plugin, true);
-  r.number("cpu_quota", req.limits.cpu_quota);
-  r.size("memory_max", req.limits.memory_max);
-  r.count("tasks_max", req.limits.tasks_max);
-  r.string("reason", req.reason, false);
-  if (auto& e = r.problem())
+  if (auto e = parse_scale_body(body, origin, req))
     return *e;
   conductor::decision d;
   if (auto e = ask(d, req))
@@ -339,14 +390,9 @@ result node_api::plugin_action(const std::string& plugin, const std::string& act
 
 result node_api::breaker(const std::string& target, const std::string& action, const json& body,
                          const std::string& origin) {
-  // The reader keeps a reference: the object it reads must outlive it.
-  const json object = body.is_null() ? json::object() : body;
-  body_reader r{object, {"reason"}};
   std::string reason;
-  r.string("reason", reason, false);
-  if (auto& e = r.problem())
+  if (auto e = parse_breaker_body(body, origin, reason))
     return *e;
-  reason = reason.empty() ? "by " + origin : reason + " (by " + origin + ")";
   target_health t;
   std::optional<result> e;
   if (action == "open")
@@ -363,12 +409,8 @@ result node_api::breaker(const std::string& target, const std::string& action, c
 }
 
 result node_api::preflight(const json& body) {
-  body_reader r{body, {"memory", "cpu", "plugin"}};
   preflight_request req;
-  r.size("memory", req.memory_bytes);
-  r.number("cpu", req.cpu_cores);
-  r.string("plugin", req.plugin, false);
-  if (auto& e = r.problem())
+  if (auto e = parse_preflight_body(body, req))
     return *e;
   preflight_answer a;
   if (auto e = ask(a, req))

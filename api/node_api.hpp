@@ -38,6 +38,32 @@ struct result {
 /// An error result.
 result error(int status, const std::string& message, const std::string& field = "");
 
+// -- the bodies, read without asking the node ------------------------------------
+// Each command checks its JSON body here before anything is asked: pure
+// functions, so what a client can send is tested and fuzzed without an actor
+// system (fuzz/http_fuzz.cpp). Each starts `out` afresh and returns the 400
+// answer, or nothing with `out` filled.
+
+/// {"mode": text} (the scaler checks the value).
+std::optional<result> parse_mode_body(const json& body, std::string& mode);
+/// {"policy": text} (the scaler checks the name).
+std::optional<result> parse_policy_body(const json& body, std::string& policy);
+/// A partial scaler section: a non-empty object (the loader checks its keys).
+std::optional<result> check_config_body(const json& body);
+/// {"plugin", "cpu_quota", "memory_max", "tasks_max", "reason"}; `origin` is
+/// copied into `out`.
+std::optional<result> parse_scale_body(const json& body, const std::string& origin,
+                                       scale_request& out);
+/// {"reason"} or null; `reason` gets the audit text naming `origin`.
+std::optional<result> parse_breaker_body(const json& body, const std::string& origin,
+                                         std::string& reason);
+/// {"memory", "cpu", "plugin"}.
+std::optional<result> parse_preflight_body(const json& body, preflight_request& out);
+/// {"source", "metric", "from", "to", "points"}; `now` (unix seconds) is the
+/// default `to`, an hour before it the default `from`.
+std::optional<result> parse_metric_range_query(const json& query, double now,
+                                               metric_range_request& out);
+
 class node_api {
 public:
   node_api(caf::actor_system& sys, inspector_actor inspector,

@@ -17,6 +17,7 @@ packages=(
   curl                   # tests scrape /metrics with a real HTTP client
   prometheus             # promtool and the server, for the contrib tests (tests/contrib/);
                          # its service is stopped after install, see below
+  clang libclang-rt-14-dev  # bench/fuzz.sh: libFuzzer and clang's ASan/UBSan runtimes (fuzz/)
 )
 
 missing=()

@@ -27,8 +27,11 @@
 #include <limits>
 #include <memory>
 #include <set>
+#include <sstream>
 #include <string_view>
 
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
 #include <yaml-cpp/yaml.h>
 
 #include "config/units.hpp"
@@ -1418,18 +1421,89 @@ bool read_file(const std::string& path, std::string& out, std::string& why) {
   return true;
 }
 
+/// Counts the documents of a YAML stream without building them, and notices when the
+/// parser stops making progress. yaml-cpp 0.7 (Debian 12) has a parser that, on a token
+/// it cannot start a node with at the top level (a lone ",", found by fuzz/config_fuzz.cpp),
+/// reports an empty document without consuming the token, again and again: YAML::LoadAll
+/// then loops forever and allocates until the process dies (fixed upstream in yaml-cpp
+/// PR #1319, 2024). Two documents starting at the same position are that loop.
+class document_counter : public YAML::EventHandler {
+public:
+  /// Documents seen so far.
+  size_t count = 0;
+  /// Where the second document's content starts (its first node).
+  YAML::Mark second_mark = YAML::Mark::null_mark();
+  /// Set when the parser repeats a document at the same position: it is stuck there.
+  std::optional<YAML::Mark> stuck;
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (count > 0 && mark.pos == start_.pos)
+      stuck = mark;
+    start_ = mark;
+    ++count;
+    first_node_ = true;
+  }
+  void OnDocumentEnd() override {
+  }
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override {
+    node(mark);
+  }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override {
+    node(mark);
+  }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    node(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    node(mark);
+  }
+  void OnSequenceEnd() override {
+  }
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    node(mark);
+  }
+  void OnMapEnd() override {
+  }
+
+private:
+  void node(const YAML::Mark& mark) {
+    if (first_node_ && count == 2)
+      second_mark = mark;
+    first_node_ = false;
+  }
+
+  YAML::Mark start_ = YAML::Mark::null_mark();
+  bool first_node_ = false;
+};
+
 } // namespace
 
 load_result load_config_text(const std::string& text, const std::string& file_name) {
   context ctx{file_name};
   load_result result;
   try {
-    auto documents = YAML::LoadAll(text);
-    if (documents.size() > 1)
-      ctx.error(documents[1].Mark(), "",
-                "expected one YAML document, found " + std::to_string(documents.size()));
-    if (!documents.empty())
-      result.config = read_config(ctx, documents.front());
+    // Count first (see document_counter: LoadAll may never return), then build the first
+    // document alone: YAML::Load parses one document and returns.
+    std::istringstream in{text};
+    YAML::Parser parser{in};
+    document_counter docs;
+    while (!docs.stuck && parser.HandleNextDocument(docs))
+      continue;
+    if (docs.stuck) {
+      auto pos = static_cast<size_t>(docs.stuck->pos);
+      ctx.error(*docs.stuck, "",
+                "yaml syntax error: unexpected "
+                  + (pos < text.size() ? quote(std::string(1, text[pos])) : "end of file"));
+    } else {
+      if (docs.count > 1)
+        ctx.error(docs.second_mark, "",
+                  "expected one YAML document, found " + std::to_string(docs.count));
+      if (docs.count > 0)
+        result.config = read_config(ctx, YAML::Load(text));
+    }
   } catch (const YAML::ParserException& e) {
     ctx.error(e.mark, "", "yaml syntax error: " + e.msg);
   } catch (const YAML::Exception& e) {

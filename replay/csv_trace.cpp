@@ -70,6 +70,13 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+/// The largest |seconds since the epoch| a row may have (1843-04 to 2096-10): the replay
+/// runs on a nanosecond clock in an int64, and two rows further apart than 2^63 ns (292
+/// years) made its step and its times out of range (llround of a huge or infinite value:
+/// "-1e308" and "1e308" read as epoch seconds gave an infinite spacing; found by
+/// fuzz/csv_fuzz.cpp's invariants). Within +-4e9 s every difference fits.
+constexpr double max_abs_seconds = 4e9;
+
 } // namespace
 
 bool parse_timestamp(std::string_view text, double& seconds) {
@@ -160,6 +167,10 @@ bool parse_trace(std::string text, const std::string& name, const std::string& c
     if (!parse_timestamp(row.timestamp, row.seconds))
       return fail(line_no, "timestamp \"" + std::string{row.timestamp}
                              + "\" is neither YYYY-MM-DD HH:MM:SS nor epoch seconds");
+    if (std::fabs(row.seconds) > max_abs_seconds)
+      return fail(line_no, "timestamp \"" + std::string{row.timestamp}
+                             + "\" is out of range: replay takes times within 4e9 s of 1970"
+                               " (1843-04 to 2096-10)");
     row.value_text = trim(fields[value_col]);
     if (!parse_number(fields[value_col], row.value))
       return fail(line_no, column + " \"" + std::string{trim(fields[value_col])}

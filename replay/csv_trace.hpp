@@ -42,7 +42,9 @@ bool parse_timestamp(std::string_view text, double& seconds);
 
 /// Reads `text` (named `name` in errors) and the value column `column`
 /// (a header name). On failure returns false with `error` set, e.g.
-/// `trace.csv:17: value "abc" is not a number`.
+/// `trace.csv:17: value "abc" is not a number`. Times must lie within 4e9 s
+/// of 1970 (1843-04 to 2096-10), so that any two rows' distance fits the
+/// replay's nanosecond clock.
 bool parse_trace(std::string text, const std::string& name, const std::string& column,
                  trace& out, std::string& error);
 

@@ -24,46 +24,6 @@ std::string_view trim(std::string_view s) {
   return s.substr(b, s.find_last_not_of(ws) - b + 1);
 }
 
-std::optional<uint64_t> parse_u64(std::string_view s) {
-  s = trim(s);
-  uint64_t v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc{} || end != s.data() + s.size())
-    return std::nullopt;
-  return v;
-}
-
-/// A limit file: outer nullopt when unparsable, inner nullopt when unlimited.
-std::optional<std::optional<uint64_t>> parse_limit(std::string_view s, uint64_t unlimited_from) {
-  if (trim(s) == "max")
-    return std::optional<uint64_t>{};
-  auto v = parse_u64(s);
-  if (!v)
-    return std::nullopt;
-  if (*v >= unlimited_from)
-    return std::optional<uint64_t>{};
-  return std::optional<uint64_t>{*v};
-}
-
-/// The number after `key` on its own line of a flat keyed file ("usage_usec
-/// 123\nuser_usec 100\n..." in cpu.stat, "oom_kill 2" in memory.events).
-/// Outer nullopt: no such line; inner nullopt: the line's number is bad.
-std::optional<std::optional<uint64_t>> parse_keyed(std::string_view text, std::string_view key) {
-  size_t pos = 0;
-  while (pos < text.size()) {
-    auto eol = text.find('\n', pos);
-    if (eol == std::string_view::npos)
-      eol = text.size();
-    auto line = text.substr(pos, eol - pos);
-    // The separator check keeps "oom_kill" from matching "oom_kill_disable".
-    if (line.size() > key.size() && line.compare(0, key.size(), key) == 0
-        && (line[key.size()] == ' ' || line[key.size()] == '\t'))
-      return parse_u64(line.substr(key.size()));
-    pos = eol + 1;
-  }
-  return std::nullopt;
-}
-
 /// One read(): remembers which cgroup directories were found missing, so a
 /// stopped plugin costs one failed open per hierarchy and nothing is counted
 /// as an error.
@@ -132,6 +92,44 @@ private:
 
 } // namespace
 
+std::optional<uint64_t> parse_cgroup_counter(std::string_view s) {
+  s = trim(s);
+  uint64_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc{} || end != s.data() + s.size())
+    return std::nullopt;
+  return v;
+}
+
+std::optional<std::optional<uint64_t>> parse_cgroup_limit(std::string_view s,
+                                                          uint64_t unlimited_from) {
+  if (trim(s) == "max")
+    return std::optional<uint64_t>{};
+  auto v = parse_cgroup_counter(s);
+  if (!v)
+    return std::nullopt;
+  if (*v >= unlimited_from)
+    return std::optional<uint64_t>{};
+  return std::optional<uint64_t>{*v};
+}
+
+std::optional<std::optional<uint64_t>> parse_cgroup_keyed(std::string_view text,
+                                                          std::string_view key) {
+  size_t pos = 0;
+  while (pos < text.size()) {
+    auto eol = text.find('\n', pos);
+    if (eol == std::string_view::npos)
+      eol = text.size();
+    auto line = text.substr(pos, eol - pos);
+    // The separator check keeps "oom_kill" from matching "oom_kill_disable".
+    if (line.size() > key.size() && line.compare(0, key.size(), key) == 0
+        && (line[key.size()] == ' ' || line[key.size()] == '\t'))
+      return parse_cgroup_counter(line.substr(key.size()));
+    pos = eol + 1;
+  }
+  return std::nullopt;
+}
+
 std::string cgroup_dir(const cgroup_place& place, const std::string& relative_path) {
   if (relative_path.empty())
     return place.mount_point;
@@ -178,7 +176,7 @@ cgroup_reading cgroup_reader::read() {
   // A plain counter file into `slot`.
   auto counter = [&](std::optional<file>& f, std::optional<uint64_t>& slot) {
     if (auto text = fetch(f)) {
-      if (auto v = parse_u64(*text))
+      if (auto v = parse_cgroup_counter(*text))
         slot = v;
       else
         pass.fail(f->name);
@@ -188,7 +186,7 @@ cgroup_reading cgroup_reader::read() {
   auto limit = [&](std::optional<file>& f, uint64_t unlimited_from,
                    std::optional<uint64_t>& slot) {
     if (auto text = fetch(f)) {
-      if (auto v = parse_limit(*text, unlimited_from))
+      if (auto v = parse_cgroup_limit(*text, unlimited_from))
         slot = *v;
       else
         pass.fail(f->name);
@@ -197,7 +195,7 @@ cgroup_reading cgroup_reader::read() {
   if (cpu_v1_) {
     counter(cpu_, r.cpu_ns);
   } else if (auto text = fetch(cpu_)) {
-    auto usec = parse_keyed(*text, "usage_usec");
+    auto usec = parse_cgroup_keyed(*text, "usage_usec");
     if (usec && *usec)
       r.cpu_ns = **usec * 1000;
     else
@@ -208,7 +206,7 @@ cgroup_reading cgroup_reader::read() {
   if (auto text = fetch(memory_events_)) {
     // No oom_kill line is a v1 kernel before 4.13, not a broken file: the
     // count stays unknown without an error every tick.
-    if (auto kills = parse_keyed(*text, "oom_kill")) {
+    if (auto kills = parse_cgroup_keyed(*text, "oom_kill")) {
       if (*kills)
         r.oom_kills = *kills;
       else

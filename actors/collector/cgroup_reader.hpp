@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "actors/cgroup_layout.hpp"
@@ -84,6 +85,26 @@ private:
   std::optional<file> pids_limit_;
   std::optional<file> pressure_;
 };
+
+// -- the cgroup files' text ------------------------------------------------------
+// Pure functions over a file's contents, so they are tested and fuzzed without a
+// cgroup (fuzz/proc_fuzz.cpp); white space around a number is ignored.
+
+/// A counter file (memory.current, pids.current, cpuacct.usage, ...): one whole
+/// number; nullopt when it is anything else.
+std::optional<uint64_t> parse_cgroup_counter(std::string_view text);
+
+/// A limit file (memory.max, pids.max, memory.limit_in_bytes): outer nullopt
+/// when unparsable, inner nullopt when unlimited ("max", or a number of at
+/// least `unlimited_from`).
+std::optional<std::optional<uint64_t>> parse_cgroup_limit(std::string_view text,
+                                                          uint64_t unlimited_from);
+
+/// The number after `key` on its own line of a flat keyed file ("usage_usec
+/// 123\nuser_usec 100\n..." in cpu.stat, "oom_kill 2" in memory.events).
+/// Outer nullopt: no such line; inner nullopt: the line's number is bad.
+std::optional<std::optional<uint64_t>> parse_cgroup_keyed(std::string_view text,
+                                                          std::string_view key);
 
 /// The directory of `relative_path` in the hierarchy at `place`.
 std::string cgroup_dir(const cgroup_place& place, const std::string& relative_path);

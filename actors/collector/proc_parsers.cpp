@@ -282,8 +282,10 @@ std::optional<cpu_mode_ratios> cpu_ratios(const cpu_times& before, const cpu_tim
       || after.idle < before.idle || after.irq < before.irq || after.softirq < before.softirq
       || after.steal < before.steal)
     return std::nullopt;
-  // No delta wraps; their sum is at most after.total(), which 2^64 ticks keep
-  // far from overflowing.
+  // No delta wraps; their sum is at most after.total(), which no kernel's
+  // ticks bring near 2^64 -- but a file is text, and counters that large
+  // (found by fuzz/proc_fuzz.cpp) wrapped the sum into ratios far above 1:
+  // a sum that overflows is no reading.
   auto user = after.user - before.user;
   auto nice = after.nice - before.nice;
   auto system = after.system - before.system;
@@ -292,7 +294,10 @@ std::optional<cpu_mode_ratios> cpu_ratios(const cpu_times& before, const cpu_tim
   auto irq = after.irq - before.irq;
   auto softirq = after.softirq - before.softirq;
   auto steal = after.steal - before.steal;
-  auto total = user + nice + system + idle + iowait + irq + softirq + steal;
+  uint64_t total = 0;
+  for (auto delta : {user, nice, system, idle, iowait, irq, softirq, steal})
+    if (__builtin_add_overflow(total, delta, &total))
+      return std::nullopt;
   if (total == 0)
     return std::nullopt;
   auto t = static_cast<double>(total);

@@ -62,9 +62,12 @@ predictor_actor::behavior_type predictor(predictor_actor::stateful_pointer<predi
                                               series_predictor{make_prediction_params(st.settings)}})
                  .first;
         auto& series = it->second;
+        // A lambda may not capture a structured binding before C++20 (clang
+        // refuses; gcc allows): capture a plain reference instead.
+        const auto& name = metric;
         series.steps.add(sample.mono, value, [&](const step_aggregator::completed& c) {
           series.predictor.add_step(c.value);
-          st.sinks.publish(self, make_forecast(sample.source, metric, sample.wall,
+          st.sinks.publish(self, make_forecast(sample.source, name, sample.wall,
                                                series.predictor, step));
         });
       }
