@@ -16,6 +16,10 @@ double seconds(caf::timespan d) {
 
 } // namespace
 
+std::string to_text(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 double unix_seconds(caf::timestamp t) {
   return std::chrono::duration<double>(t.time_since_epoch()).count();
 }

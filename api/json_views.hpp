@@ -13,6 +13,13 @@ namespace conductor::api {
 
 using nlohmann::json;
 
+/// `j` as compact text, with bytes that are not UTF-8 replaced (U+FFFD).
+/// Strings from clients (a URL's path, a reason typed on a command line)
+/// need not be UTF-8, and json::dump() throws on them: from a civetweb
+/// callback that terminates the node, in an actor it crashes the actor.
+/// Everything conductor sends out or logs is dumped through this.
+std::string to_text(const json& j);
+
 /// Unix seconds, fractional.
 double unix_seconds(caf::timestamp t);
 

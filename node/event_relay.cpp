@@ -16,9 +16,9 @@ std::string event_kind(const decision& d) {
 
 event_sink::behavior_type event_relay(event_sink::pointer, std::shared_ptr<event_hub> hub) {
   return {
-    [hub](const decision& d) { hub->publish(event_kind(d), api::to_json(d).dump()); },
-    [hub](const breaker_transition& t) { hub->publish("breaker", api::to_json(t).dump()); },
-    [hub](const plugin_event& e) { hub->publish("plugin_state", api::to_json(e).dump()); },
+    [hub](const decision& d) { hub->publish(event_kind(d), api::to_text(api::to_json(d))); },
+    [hub](const breaker_transition& t) { hub->publish("breaker", api::to_text(api::to_json(t))); },
+    [hub](const plugin_event& e) { hub->publish("plugin_state", api::to_text(api::to_json(e))); },
   };
 }
 

@@ -7,6 +7,7 @@
 #include "actors/collector/http_get.hpp"
 #include "actors/http_request.hpp"
 #include "actors/logger.hpp"
+#include "api/json_views.hpp"
 
 namespace conductor {
 
@@ -86,11 +87,10 @@ void webhook_sender::run(config::webhook_spec hook, std::unique_ptr<event_hub::s
       if (!hook.events.empty()
           && std::find(hook.events.begin(), hook.events.end(), ev.kind) == hook.events.end())
         continue;
-      auto body = nlohmann::json{{"event", ev.kind},
-                                 {"seq", ev.seq},
-                                 {"node", node_},
-                                 {"data", nlohmann::json::parse(ev.json, nullptr, false)}}
-                    .dump();
+      auto body = api::to_text(nlohmann::json{{"event", ev.kind},
+                                              {"seq", ev.seq},
+                                              {"node", node_},
+                                              {"data", nlohmann::json::parse(ev.json, nullptr, false)}});
       std::chrono::milliseconds backoff{1000};
       for (int attempt = 0; !stop_; ++attempt) {
         auto error = post(hook, body);

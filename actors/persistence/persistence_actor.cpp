@@ -24,7 +24,7 @@ constexpr int prune_limit = 5000;
 /// The limits that are set, as a JSON object for the audit (the API shows
 /// them the same way).
 std::string limits_json(const limit_values& l) {
-  return api::to_json(l).dump();
+  return api::to_text(api::to_json(l));
 }
 
 using api::unix_seconds;
@@ -95,7 +95,7 @@ std::string row_text(const audit_row& row) {
   else if (auto* p = std::get_if<plugin_state_row>(&row))
     j["row"] = {{"timestamp", p->timestamp}, {"plugin", p->plugin}, {"state", p->state},
                 {"pid", p->pid},             {"variant", p->variant}, {"reason", p->reason}};
-  return j.dump();
+  return api::to_text(j);
 }
 
 int64_t insert(sqlite_store& store, const audit_row& row) {

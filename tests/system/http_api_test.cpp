@@ -199,6 +199,24 @@ CAF_TEST(unknown paths and methods answer json errors) {
   CAF_CHECK(has(error_of(none).first, "999999"));
 }
 
+CAF_TEST(bytes that are not utf8 are quoted in the errors and never stop the node) {
+  auto& n = shared();
+  CAF_REQUIRE(n.up);
+  // civetweb decodes %FF into the byte 0xFF; quoting it once made
+  // nlohmann's dump() throw out of civetweb's callback: the node died.
+  auto path = n.get("/%FF");
+  CAF_CHECK_EQUAL(path.status, 404);
+  CAF_CHECK(has(error_of(path).first, "/\xEF\xBF\xBD"));
+  CAF_CHECK_EQUAL(n.send("POST", "/api/plugins/%FF/enable", "{}").status, 404);
+  CAF_CHECK_EQUAL(n.send("POST", "/api/autoscaler/mode", "{\"mode\": \"\xFF", "Bearer " + token)
+                    .status,
+                  400);
+  CAF_CHECK_EQUAL(n.send("POST", "/api/autoscaler/mode", "{}", "Bearer " + token, "text/\xFF")
+                    .status,
+                  415);
+  CAF_CHECK_EQUAL(n.get("/healthz").status, 200);
+}
+
 CAF_TEST(changes need the bearer token) {
   auto& n = shared();
   CAF_REQUIRE(n.up);
