@@ -198,6 +198,15 @@ using metrics_actor = caf::typed_actor<
 using event_sink = caf::typed_actor<caf::reacts_to<decision>, caf::reacts_to<breaker_transition>,
                                     caf::reacts_to<plugin_event>>;
 
+/// An operator's fault drill, to rehearse a crash on a running node: the
+/// supervisor audits it, makes the named child throw (mailbox_probe.hpp) and
+/// answers with that child once it has been restarted. Fails with
+/// ec::unknown_name for an actor it does not supervise, and with
+/// ec::restart_intensity when that crash was one too many (the node stops).
+using drill_commands = caf::typed_actor<
+  /// (actor name, who asks): answers with the restarted child.
+  caf::replies_to<atom::fault, std::string, std::string>::with<child_info>>;
+
 /// The supervisor: spawns, monitors, restarts and re-wires the actors above.
 using supervisor_actor = caf::typed_actor<
   /// The children and their restart counts.
@@ -210,7 +219,7 @@ using supervisor_actor = caf::typed_actor<
   /// manager where the old ones were.
   caf::reacts_to<runtime_state>>::extend_with<health_commands>::
   extend_with<scaler_commands>::extend_with<persistence_queries>::extend_with<plugin_commands>::
-  extend_with<audit_log>;
+  extend_with<audit_log>::extend_with<drill_commands>;
 
 /// The configuration in force, kept by the node's config keeper: read, and
 /// changed at run time (the HTTP API's PUT, conductor-mcp) or from the file
@@ -240,6 +249,7 @@ using inspector_actor = caf::typed_actor<
   /// Every plugin's state, pid, variant and the reason of its last change.
   caf::replies_to<atom::get, atom::plugins>::with<std::vector<plugin_event>>>::
   extend_with<health_commands>::extend_with<scaler_commands>::
-  extend_with<persistence_queries>::extend_with<plugin_commands>::extend_with<config_commands>;
+  extend_with<persistence_queries>::extend_with<plugin_commands>::extend_with<config_commands>::
+  extend_with<drill_commands>;
 
 } // namespace conductor

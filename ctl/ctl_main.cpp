@@ -91,6 +91,17 @@ int run(const ctl_options& o, session& s) {
     std::vector<child_info> actors;
     if (s.ask(st, atom::get_v, atom::scaler_v) && s.ask(actors, atom::get_v, atom::children_v))
       text = render_status(st, actors, o.json);
+  } else if (o.command == "actors" && !o.crash_actor.empty()) {
+    // Answered once the supervisor has restarted it: then the table shows it
+    // running again, with its restart counted.
+    child_info crashed;
+    std::vector<child_info> actors;
+    if (s.ask(crashed, atom::fault_v, o.crash_actor, origin())
+        && s.ask(actors, atom::get_v, atom::children_v)) {
+      if (!o.json)
+        text = crashed.name + " crashed (" + crashed.last_exit + ") and was restarted\n\n";
+      text += render_actors(actors, o.json);
+    }
   } else if (o.command == "actors") {
     std::vector<child_info> actors;
     if (s.ask(actors, atom::get_v, atom::children_v))

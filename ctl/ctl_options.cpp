@@ -66,6 +66,9 @@ std::string ctl_usage() {
          "commands:\n"
          "  status                      the scaler's mode, policy and host state, and the actors\n"
          "  actors                      the supervised actors: running or not, restarts, mailbox\n"
+         "  actors crash NAME           fault drill: make that actor throw, as a bug would; the\n"
+         "                              supervisor restarts it (audited, by you; more than 5\n"
+         "                              crashes of one actor within 60 s stop the node)\n"
          "  history [-n N] [-p PLUGIN]  the audit, newest first (default 20 rows), with row ids\n"
          "  plugins                     every plugin's state, pid and variant\n"
          "  health                      every health target and its breaker\n"
@@ -167,9 +170,22 @@ ctl_options parse_ctl_options(const std::vector<std::string>& args, const ctl_en
     return false;
   };
   const auto& c = out.command;
-  if (c == "help" || c == "version" || c == "status" || c == "actors" || c == "plugins"
-      || c == "health") {
+  if (c == "help" || c == "version" || c == "status" || c == "plugins" || c == "health") {
     extra(0);
+  } else if (c == "actors") {
+    if (!rest.empty()) {
+      if (rest[0] != "crash") {
+        out.error = "actors: unexpected argument \"" + rest[0] + "\" (use actors, or actors"
+                    " crash NAME)";
+        return out;
+      }
+      if (rest.size() < 2 || rest[1].empty()) {
+        out.error = "actors crash: which actor? (see conductorctl actors)";
+        return out;
+      }
+      out.crash_actor = rest[1];
+      extra(2);
+    }
   } else if (c == "explain") {
     if (!rest.empty() && !read_count(rest[0], out.id)) {
       out.error = "explain: expected an audit row id (a whole number of at least 1, from"

@@ -52,6 +52,8 @@ struct ctl_options {
   std::string policy;
   std::string breaker_action;
   std::string target;
+  /// actors crash NAME: the supervised actor to crash (a fault drill).
+  std::string crash_actor;
   /// breaker open|close: why (the rest of the line); scale: --reason.
   std::string reason;
   /// preflight: what the work needs; scale: the limits to set (0 = leave

@@ -60,8 +60,9 @@ std::string connect_failure_text(caf::actor_system& sys, const caf::error& err, 
            " inspect.tls.ca?): "
            + caf_text;
   if (err == caf::sec::disconnect_during_handshake)
-    return "the node ended the handshake; if its inspector is behind TLS (inspect.tls), give"
-           " --tls-ca, --tls-cert and --tls-key: "
+    return "the node closed the connection during the handshake (did it stop or crash? if"
+           " its inspector is behind TLS (inspect.tls), give --tls-ca, --tls-cert and"
+           " --tls-key): "
            + caf_text;
   return std::string{tls ? "TLS failed: " : ""} + caf_text;
 }

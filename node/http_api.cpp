@@ -8,6 +8,8 @@
 #include <set>
 #include <sstream>
 
+#include "api/json_views.hpp"
+
 namespace conductor {
 
 namespace {
@@ -19,12 +21,12 @@ using api_ptr = std::shared_ptr<api::node_api>;
 /// went away is noticed at the next write.
 constexpr auto heartbeat = std::chrono::seconds(15);
 
-/// Event streams open at once: each holds one of the server's 16 workers,
+/// Event streams open at once: each holds one of the server's 96 workers,
 /// so the rest always has workers left to answer.
 constexpr int max_streams = 8;
 
 http_response reply(const api::result& r) {
-  return {r.status, "application/json", r.body.dump()};
+  return {r.status, "application/json", api::to_text(r.body)};
 }
 
 /// Who made a request, for the audit.

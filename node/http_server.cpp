@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/json_views.hpp"
+
 namespace conductor {
 
 namespace {
@@ -88,7 +90,7 @@ bool read_body(mg_connection* conn, const mg_request_info* info, uint64_t limit,
 
 http_response json_error(int status, const std::string& message, const std::string& field) {
   nlohmann::json body{{"error", message}, {"field", field}};
-  return {status, "application/json", body.dump()};
+  return {status, "application/json", api::to_text(body)};
 }
 
 bool constant_time_equal(const std::string& a, const std::string& b) {
@@ -129,14 +131,23 @@ std::unique_ptr<http_server> http_server::start(const std::string& listen,
   std::unique_ptr<http_server> server{new http_server};
   server->routes_ = std::move(routes);
   server->options_ = std::move(options);
-  auto threads = std::to_string(std::max(2, server->options_.threads));
-  // civetweb takes "127.0.0.1:8888" and "[::1]:8888" as they are. A slow or
-  // half-open client holds one worker for at most the request timeout.
+  const auto& o = server->options_;
+  auto threads = std::to_string(std::max(2, o.threads));
+  auto request_timeout = std::to_string(std::max(100, o.request_timeout_ms));
+  auto keep_alive_timeout = std::to_string(std::max(100, o.keep_alive_timeout_ms));
+  // Accepted connections wait here for a free worker (civetweb's default is
+  // 20; the kernel's backlog holds the rest), so a burst of connections
+  // while every worker is busy is not refused.
+  auto queue = std::to_string(std::max(20, o.threads));
+  // civetweb takes "127.0.0.1:8888" and "[::1]:8888" as they are. A slow,
+  // idle or half-open client holds one worker for at most the request
+  // timeout (http_server.hpp says why these numbers).
   const char* opts[] = {"listening_ports",    listen.c_str(),
                         "num_threads",        threads.c_str(),
-                        "request_timeout_ms", "10000",
+                        "connection_queue",   queue.c_str(),
+                        "request_timeout_ms", request_timeout.c_str(),
                         "enable_keep_alive",  "yes",
-                        "keep_alive_timeout_ms", "5000",
+                        "keep_alive_timeout_ms", keep_alive_timeout.c_str(),
                         // civetweb writes a response in several pieces: without
                         // this, Nagle and delayed ACKs hold each reply ~40 ms.
                         "tcp_nodelay", "1",

@@ -72,9 +72,32 @@ struct http_server_options {
   std::string token;
   /// Larger request bodies are refused with 413.
   uint64_t max_body = 64ull << 10;
-  /// civetweb's worker threads: each serves one connection at a time, an
-  /// event stream included (the API caps streams below this: http_api.cpp).
-  int threads = 16;
+  /// civetweb's worker threads. A worker belongs to one connection for its
+  /// whole life, from the first byte of the request head to the close (an
+  /// event stream included: http_api.cpp caps those at 8), so the workers
+  /// not serving a request are what a flood of slow, idle or half-closed
+  /// connections must take before it delays anyone else. 16 were taken by
+  /// 16 slowloris connections, and /healthz then waited the whole request
+  /// timeout behind them. 96 leave /healthz, /metrics and the API answering
+  /// at once under 80 such connections; beyond that a request waits for one
+  /// of them to time out, at most about request_timeout_ms, and is answered
+  /// (tests/system/fault_http_test.cpp). An idle worker sleeps on a
+  /// condition variable and costs about 15 KiB of resident memory (its stack
+  /// pages and thread structures), so the 80 more cost about 1.2 MiB. civetweb
+  /// has no cap per client, and one would not help here: every local client,
+  /// the operator's included, is 127.0.0.1.
+  int threads = 96;
+  /// How long a client may take to send its request head (civetweb counts
+  /// it from the connection's first read), and how long each later read of
+  /// its body or write to it may block: a connection that dawdles holds its
+  /// worker at most this long, then is closed. Loopback clients and
+  /// Prometheus send a request head in one packet; 2 s is generous to them
+  /// and a fifth of the 10 s a slowloris connection could hold before.
+  int request_timeout_ms = 2000;
+  /// How long a kept-alive connection may wait for its next request: it
+  /// keeps its worker meanwhile, so this is short (a script's requests in a
+  /// row still share one connection).
+  int keep_alive_timeout_ms = 1000;
 };
 
 class http_server {

@@ -71,6 +71,9 @@ inspector_actor::behavior_type inspector(inspector_actor::pointer self,
         return no_config();
       return self->delegate(config, atom::config_v, patch, origin);
     },
+    [=](atom::fault, const std::string& name, const std::string& origin) {
+      return self->delegate(supervisor, atom::fault_v, name, origin);
+    },
     [=](atom::policy, const std::string& name,
         const std::string& origin) -> caf::result<scaler_status> {
       if (!config)

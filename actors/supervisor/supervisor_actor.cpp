@@ -5,9 +5,11 @@
 #include <optional>
 
 #include <caf/actor_cast.hpp>
+#include <caf/send.hpp>
 #include <caf/spawn_options.hpp>
 #include <caf/system_messages.hpp>
 
+#include "actors/audit_commit.hpp"
 #include "actors/health/health_actor.hpp"
 #include "actors/logger.hpp"
 #include "actors/metrics/metrics_actor.hpp"
@@ -166,6 +168,60 @@ caf::result<std::vector<child_info>> children_with_mailboxes(self_ptr self) {
   return rp;
 }
 
+/// Answers the fault drills waiting for `name`: with the restarted child, or
+/// with `err` when it was not restarted.
+void answer_drills(self_ptr self, const std::string& name, const caf::error& err = {}) {
+  auto i = self->state.drills.find(name);
+  if (i == self->state.drills.end())
+    return;
+  auto waiting = std::move(i->second);
+  self->state.drills.erase(i);
+  for (auto& rp : waiting)
+    if (err)
+      rp.deliver(err);
+    else
+      rp.deliver(child(self, name));
+}
+
+/// An operator's fault drill: audited first (a drill on the persistence actor
+/// must not lose its own row), then the child is told to throw; the answer
+/// waits for the restart (on_child_down).
+caf::result<child_info> fault_drill(self_ptr self, const std::string& name,
+                                    const std::string& origin) {
+  const auto& names = supervised_children();
+  if (std::find(names.begin(), names.end(), name) == names.end()) {
+    std::string known;
+    for (const auto& n : names)
+      known += (known.empty() ? "" : ", ") + n;
+    return caf::make_error(ec::unknown_name, "no actor " + name + " (one of " + known + ")");
+  }
+  if (self->state.stopping)
+    return caf::make_error(ec::unavailable, "the node is stopping");
+  auto rp = self->make_response_promise<child_info>();
+  self->state.drills[name].push_back(rp);
+  decision d;
+  d.at = caf::make_timestamp();
+  d.action = "fault_drill";
+  d.target = name;
+  d.trigger = "operator";
+  d.reason = "fault drill: " + name + " made to crash by " + origin
+             + "; the supervisor restarts it";
+  d.status = "applied";
+  d.origin = origin;
+  CONDUCTOR_LOG(warn, "supervisor") << "fault drill: crashing " << name << " as asked by "
+                                    << origin;
+  commit_then(self, audit_log{self->state.persistence}, d,
+              [=](int64_t id, const std::string& note) {
+                if (id == 0)
+                  CONDUCTOR_LOG(warn, "supervisor") << "fault drill on " << name << note;
+                if (self->state.stopping)
+                  return; // answered by begin_stop
+                // Untyped, as the drill is no part of any child's interface.
+                caf::anon_send(handle_of(self, name), atom::fault_v, origin);
+              });
+  return rp;
+}
+
 /// Asks every running child to stop; the supervisor quits with `reason` once
 /// the last one is down.
 void begin_stop(self_ptr self, caf::error reason) {
@@ -173,6 +229,11 @@ void begin_stop(self_ptr self, caf::error reason) {
   if (st.stopping)
     return;
   st.stopping = true;
+  std::vector<std::string> drilled;
+  for (const auto& [name, waiting] : st.drills)
+    drilled.push_back(name);
+  for (const auto& name : drilled)
+    answer_drills(self, name, caf::make_error(ec::unavailable, "the node is stopping"));
   st.stop_reason = std::move(reason);
   auto stop = [&](const auto& hdl) {
     if (hdl)
@@ -212,6 +273,11 @@ void on_child_down(self_ptr self, const caf::down_msg& dm) {
       << name << " crashed more than " << st.deps.max_restarts << " times within "
       << std::chrono::duration<double>(st.deps.restart_window).count()
       << "s (last: " << info.last_exit << "); stopping the node";
+    answer_drills(self, name,
+                  caf::make_error(ec::restart_intensity,
+                                  name + " crashed more than "
+                                    + std::to_string(st.deps.max_restarts)
+                                    + " times within the restart window; the node stops"));
     begin_stop(self, caf::make_error(ec::restart_intensity, name));
     return;
   }
@@ -221,6 +287,7 @@ void on_child_down(self_ptr self, const caf::down_msg& dm) {
   st.deps.metrics->families.actor_restarts.add({{"actor", name}}).increment();
   spawn_child(self, name);
   wire(self);
+  answer_drills(self, name);
 }
 
 } // namespace
@@ -313,6 +380,9 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self, node_setti
     // Reads of the database go to the persistence actor of the moment.
     [=](const history_request& q) { return self->delegate(self->state.persistence, q); },
     [=](const metric_range_request& q) { return self->delegate(self->state.persistence, q); },
+    [=](atom::fault, const std::string& name, const std::string& origin) {
+      return fault_drill(self, name, origin);
+    },
   };
 }
 

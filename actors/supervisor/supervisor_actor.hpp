@@ -13,6 +13,7 @@
 #include <vector>
 
 #include <caf/typed_event_based_actor.hpp>
+#include <caf/typed_response_promise.hpp>
 
 #include "actors/cgroup_layout.hpp"
 #include "actors/collector/collector_actor.hpp"
@@ -65,6 +66,8 @@ struct supervisor_state {
   /// Per child, in start order.
   std::vector<child_info> children;
   std::map<std::string, restart_intensity> intensity;
+  /// Operators' fault drills waiting for their child to be restarted, per child.
+  std::map<std::string, std::vector<caf::typed_response_promise<child_info>>> drills;
   /// Set once the supervisor is stopping: downs are then expected.
   bool stopping = false;
   /// What the supervisor quits with once every child is down.

@@ -562,4 +562,50 @@ CAF_TEST(a variant switch under way when the node stops starts nothing) {
   sup = nullptr;
 }
 
+CAF_TEST(an operator fault drill makes a child throw and is answered once it is restarted) {
+  start();
+  auto insp = sys.spawn(inspector, sup, config_keeper_actor{});
+  auto drill = [&](const std::string& name) {
+    std::optional<child_info> out;
+    caf::error refused;
+    auto rp = self->request(insp, caf::infinite, atom::fault_v, name, std::string{"alice"});
+    sched.run();
+    rp.receive([&](const child_info& c) { out = c; }, [&](caf::error& err) { refused = err; });
+    return std::make_pair(out, refused);
+  };
+  auto address_of = [&](const std::string& name) {
+    return name == "collector"     ? state().collector.address()
+           : name == "persistence" ? state().persistence.address()
+                                   : state().scaler.address();
+  };
+  for (std::string name : {"collector", "persistence", "scaler"}) {
+    auto old = address_of(name);
+    auto [restarted, err] = drill(name);
+    CAF_REQUIRE(restarted);
+    CAF_CHECK_EQUAL(restarted->name, name);
+    CAF_CHECK(restarted->running);
+    CAF_CHECK_EQUAL(restarted->restarts, 1u);
+    // It threw: CAF's exception handler, not an exit message.
+    CAF_CHECK_NOT_EQUAL(restarted->last_exit.find("runtime_error"), std::string::npos);
+    CAF_CHECK_NOT_EQUAL(restarted->last_exit.find("fault drill: " + name
+                                                  + " crashed on purpose, as asked by alice"),
+                        std::string::npos);
+    CAF_CHECK_EQUAL(metric_value("conductor_actor_restarts_total", {{"actor", name}}), 1.0);
+    CAF_CHECK(address_of(name) != old);
+  }
+  // Re-wired: samples flow from the new collector to the predictor.
+  run_for(2s);
+  CAF_CHECK_EQUAL(deref<predictor_impl>(state().predictor).state.series.size(), 2u);
+  // Audited with who asked, before the crash (the persistence drill's row too).
+  CAF_CHECK_EQUAL(query_int(db(), "SELECT COUNT(*) FROM autoscaler_history WHERE action ="
+                                  " 'fault_drill' AND origin = 'alice' AND status = 'applied'"),
+                  3);
+  auto [none, err] = drill("nope");
+  CAF_CHECK(!none);
+  CAF_CHECK(err == ec::unknown_name);
+  for (const auto& c : state().children)
+    CAF_CHECK(c.running);
+  caf::anon_send_exit(insp, caf::exit_reason::user_shutdown);
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -120,6 +120,18 @@ CAF_TEST(explain takes an optional audit row id) {
   CAF_CHECK(has(error_of({"explain", "1", "2"}), "unexpected argument \"2\""));
 }
 
+CAF_TEST(actors crash takes the actor to crash) {
+  CAF_CHECK_EQUAL(parse({"actors"}).crash_actor, "");
+  auto o = parse({"actors", "crash", "collector"});
+  CAF_CHECK_EQUAL(o.error, "");
+  CAF_CHECK_EQUAL(o.command, "actors");
+  CAF_CHECK_EQUAL(o.crash_actor, "collector");
+  CAF_CHECK(has(error_of({"actors", "crash"}), "actors crash: which actor?"));
+  CAF_CHECK(has(error_of({"actors", "kill", "collector"}), "unexpected argument \"kill\""));
+  CAF_CHECK(has(error_of({"actors", "crash", "collector", "now"}), "unexpected argument \"now\""));
+  CAF_CHECK(has(ctl_usage(), "actors crash NAME"));
+}
+
 CAF_TEST(mode takes one of three modes) {
   CAF_CHECK_EQUAL(parse({"mode", "manual"}).mode, "manual");
   CAF_CHECK_EQUAL(error_of({"mode", "enabled"}), "");

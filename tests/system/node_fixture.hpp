@@ -69,6 +69,20 @@ inline double host_memory_percent() {
   return total > 0 ? (total - available) / total * 100 : 0;
 }
 
+/// The value of one series on the node's /metrics, written as the registry
+/// renders it (`name` or `name{a="x",b="y"}`: labels in name order, a
+/// histogram bucket's `le` last), or -1 when /metrics does not answer or
+/// lacks the series.
+inline double scrape_value(uint16_t port, const std::string& series) {
+  auto r = http_get(port, "/metrics");
+  if (r.status != 200)
+    return -1;
+  auto at = r.body.find("\n" + series + " ");
+  if (at == std::string::npos)
+    return -1;
+  return std::strtod(r.body.c_str() + at + series.size() + 2, nullptr);
+}
+
 /// A node on a temp data dir and a free port, ticking fast.
 struct node_fixture {
   temp_dir dir;
@@ -95,14 +109,28 @@ struct node_fixture {
     return child_process{{binary, "--config", config}, dir.file("out"), dir.file("err")};
   }
 
-  /// Waits until /metrics answers and shows `needle`.
-  bool scrape_shows(const std::string& needle) {
-    return eventually([&] {
-      auto r = http_get(port, "/metrics");
-      return r.status == 200 && r.body.find(needle) != std::string::npos;
-    });
+  /// Waits (up to `limit`) until /metrics answers and shows `needle`.
+  bool scrape_shows(const std::string& needle,
+                    std::chrono::milliseconds limit = std::chrono::seconds(10)) {
+    return eventually(
+      [&] {
+        auto r = http_get(port, "/metrics");
+        return r.status == 200 && r.body.find(needle) != std::string::npos;
+      },
+      limit);
   }
 };
+
+/// conductorctl against `f`'s node; `limit`: how long it may take (it must
+/// end by itself well within; a run that does not is killed: code -1).
+inline run_result run_conductorctl(const node_fixture& f, std::vector<std::string> args,
+                                   std::chrono::milliseconds limit = std::chrono::seconds(15)) {
+  args.insert(args.begin(), {CONDUCTORCTL_BINARY, "--connect",
+                             "127.0.0.1:" + std::to_string(f.inspect_port)});
+  child_process p{std::move(args), f.dir.file("ctl.out"), f.dir.file("ctl.err")};
+  auto code = p.wait(limit);
+  return {code, p.out(), p.err()};
+}
 
 /// As root, plugins get their own cgroups under a root of the test's, removed
 /// when it ends; otherwise they run without.
