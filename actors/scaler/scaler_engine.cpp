@@ -520,7 +520,7 @@ std::optional<decision> scaler_engine::cascade(duration now, bool act) {
     if (p)
       p->pending = pending;
     last_step_ = now;
-    step_times_[step.plugin].push_back(now);
+    recent_steps(step.plugin, now).push_back(now);
     return d;
   };
   // Emergency: no confirmation, no drain, no waiting for a drain under way.
@@ -569,10 +569,7 @@ std::optional<decision> scaler_engine::cascade(duration now, bool act) {
     explain(up->plugin, "not restored yet: it has active work");
     return std::nullopt;
   }
-  auto& times = step_times_[up->plugin];
-  times.erase(std::remove_if(times.begin(), times.end(),
-                             [&](duration t) { return now - t >= flap_window; }),
-              times.end());
+  const auto& times = recent_steps(up->plugin, now);
   if (static_cast<int>(times.size()) >= settings_.flap_budget) {
     explain(up->plugin, "not restored yet: flap budget of " + std::to_string(settings_.flap_budget)
                           + " actions per hour spent");
@@ -582,6 +579,17 @@ std::optional<decision> scaler_engine::cascade(duration now, bool act) {
                + num(settings_.restore_memory) + "% memory) for "
                + seconds(settings_.stabilization) + ": " + up->reason;
   return take(*up, "measured", false, true, 1.0);
+}
+
+std::vector<scaler_engine::duration>& scaler_engine::recent_steps(const std::string& plugin,
+                                                                duration now) {
+  // Forgotten once out of the flap window: a plugin that is resized for
+  // months without ever being restored must not keep every time.
+  auto& times = step_times_[plugin];
+  times.erase(std::remove_if(times.begin(), times.end(),
+                             [&](duration t) { return now - t >= flap_window; }),
+              times.end());
+  return times;
 }
 
 std::optional<decision> scaler_engine::resize(plugin_view& p, duration now, bool act) {
@@ -664,7 +672,7 @@ std::optional<decision> scaler_engine::resize(plugin_view& p, duration now, bool
       return std::nullopt;
     }
     resizer_.changed(name, res.r, up, now);
-    step_times_[name].push_back(now);
+    recent_steps(name, now).push_back(now);
     p.pending = pending_t{d, now, std::nullopt, 0, up};
     return d;
   }

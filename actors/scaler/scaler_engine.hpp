@@ -159,6 +159,8 @@ private:
   std::optional<decision> check_probation(plugin_view& p, duration now);
   std::optional<decision> cascade(duration now, bool act);
   std::optional<decision> resize(plugin_view& p, duration now, bool act);
+  /// The plugin's step times within the flap window, older ones dropped.
+  std::vector<duration>& recent_steps(const std::string& plugin, duration now);
   decision step_decision(const cascade_step& step, const std::string& trigger, bool emergency,
                          double confidence);
   std::vector<decision> failed(const std::string& why);
@@ -179,7 +181,8 @@ private:
   std::optional<std::pair<double, double>> forecast_cpu_, forecast_memory_;
   /// When the cascade last took (or undid) a step.
   std::optional<duration> last_step_;
-  /// Per plugin, the times of its cascade steps within the last hour.
+  /// Per plugin, the times of its cascade steps and resizes within the last
+  /// hour (the flap budget's window); read and grown through recent_steps().
   std::map<std::string, std::vector<duration>> step_times_;
   int consecutive_failures_ = 0;
   uint64_t decisions_ = 0;
