@@ -39,3 +39,26 @@ median() { # file of numbers, one a line
   sort -g "$1" | awk '{ v[NR] = $1 }
     END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
+
+# free_ports N: N free loopback TCP ports on one line, bound at once so they differ.
+free_ports() {
+  python3 -c '
+import socket, sys
+s = [socket.socket() for _ in range(int(sys.argv[1]))]
+for x in s:
+    x.bind(("127.0.0.1", 0))
+print(*[x.getsockname()[1] for x in s])' "$1"
+}
+
+# cgroup_mounts: the hierarchies conductor puts a plugin's cgroup in, from
+# /proc/self/mountinfo, one a line: "v1 <mount point> <controller>" for v1
+# mounts carrying memory, pids, cpuacct or cpu, "v2 <mount point>" for cgroup2.
+cgroup_mounts() {
+  awk '{ n = index($0, " - "); split(substr($0, 1, n - 1), l, " "); split(substr($0, n + 3), r, " ")
+         if (r[1] == "cgroup2") { print "v2 " l[5]; next }
+         if (r[1] != "cgroup") next
+         k = split(r[3], o, ",")
+         for (i = 1; i <= k; i++)
+           if (o[i] == "memory" || o[i] == "pids" || o[i] == "cpuacct" || o[i] == "cpu") { print "v1 " l[5] " " o[i]; break }
+       }' /proc/self/mountinfo
+}

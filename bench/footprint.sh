@@ -73,6 +73,8 @@ if ((PLUGINS > 0 && EUID != 0)); then
 fi
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/bench_common.sh
+source "$REPO/bench/bench_common.sh"
 CONDUCTOR_BIN=${CONDUCTOR_BIN:-$REPO/build/bin/conductor}
 
 # -- node_exporter: the Debian package, installed only when missing -------------
@@ -174,19 +176,6 @@ TAKEN_PORT=$C_PORT
 NE_PORT=$(free_port)
 
 # -- plugins: idle processes conductor starts, each in its own cgroup -------------
-# The hierarchies conductor puts a plugin's cgroup in, from /proc/self/mountinfo
-# ("v1 <mount point> <controller>" or "v2 <mount point>"): v1 mounts carrying
-# memory, pids, cpuacct or cpu, and cgroup2 mounts (controllers, or at least
-# memory.pressure where v1 holds the controllers).
-cgroup_mounts() {
-  awk '{ n = index($0, " - "); split(substr($0, 1, n - 1), l, " "); split(substr($0, n + 3), r, " ")
-         if (r[1] == "cgroup2") { print "v2 " l[5]; next }
-         if (r[1] != "cgroup") next
-         k = split(r[3], o, ",")
-         for (i = 1; i <= k; i++)
-           if (o[i] == "memory" || o[i] == "pids" || o[i] == "cpuacct" || o[i] == "cpu") { print "v1 " l[5] " " o[i]; break }
-       }' /proc/self/mountinfo
-}
 CG_ROOT=""       # collector.cgroup_root
 CG_BASES=()      # <mount>/conductor-bench-<pid> in each hierarchy
 PLUGIN_YAML=""

@@ -127,25 +127,9 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # -- two free loopback ports, both bound at once so they differ -------------------
-read -r HTTP_PORT INSPECT_PORT < <(python3 -c '
-import socket
-s = [socket.socket(), socket.socket()]
-for x in s:
-    x.bind(("127.0.0.1", 0))
-print(*[x.getsockname()[1] for x in s])')
+read -r HTTP_PORT INSPECT_PORT < <(free_ports 2)
 
 # -- the plugins' cgroups (as footprint.sh --plugins makes them) -------------------
-# The hierarchies conductor puts a plugin's cgroup in, from /proc/self/mountinfo
-# ("v1 <mount point> <controller>" or "v2 <mount point>").
-cgroup_mounts() {
-  awk '{ n = index($0, " - "); split(substr($0, 1, n - 1), l, " "); split(substr($0, n + 3), r, " ")
-         if (r[1] == "cgroup2") { print "v2 " l[5]; next }
-         if (r[1] != "cgroup") next
-         k = split(r[3], o, ",")
-         for (i = 1; i <= k; i++)
-           if (o[i] == "memory" || o[i] == "pids" || o[i] == "cpuacct" || o[i] == "cpu") { print "v1 " l[5] " " o[i]; break }
-       }' /proc/self/mountinfo
-}
 CG_ROOT=""
 while read -r version mount controller; do
   base=$mount/conductor-bench-$$

@@ -112,25 +112,9 @@ cleanup() {
 trap cleanup EXIT
 
 # -- ports: the API, the inspector, the health targets' server -------------------------
-read -r HTTP_PORT INSPECT_PORT TARGET_PORT < <(python3 -c '
-import socket
-s = [socket.socket() for _ in range(3)]
-for x in s:
-    x.bind(("127.0.0.1", 0))
-print(*[x.getsockname()[1] for x in s])')
+read -r HTTP_PORT INSPECT_PORT TARGET_PORT < <(free_ports 3)
 
 # -- the plugins' cgroups (as http_api.sh makes them) ---------------------------------
-# The hierarchies conductor puts a plugin's cgroup in, from /proc/self/mountinfo
-# ("v1 <mount point> <controller>" or "v2 <mount point>").
-cgroup_mounts() {
-  awk '{ n = index($0, " - "); split(substr($0, 1, n - 1), l, " "); split(substr($0, n + 3), r, " ")
-         if (r[1] == "cgroup2") { print "v2 " l[5]; next }
-         if (r[1] != "cgroup") next
-         k = split(r[3], o, ",")
-         for (i = 1; i <= k; i++)
-           if (o[i] == "memory" || o[i] == "pids" || o[i] == "cpuacct" || o[i] == "cpu") { print "v1 " l[5] " " o[i]; break }
-       }' /proc/self/mountinfo
-}
 CG_ROOT=""       # collector.cgroup_root
 MEM_DIR=""       # where the driver reads the plugins' memory
 MEM_VERSION=""
