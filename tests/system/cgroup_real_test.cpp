@@ -129,10 +129,10 @@ CAF_TEST(a real child in a real cgroup) {
   }
 
   auto dir_of = [&](const std::optional<cgroup_place>& p) { return cg.dir(p->mount_point); };
-  CAF_CHECK_EQUAL(write_file(dir_of(layout.pids) + "/pids.max", "50"), 0);
+  CAF_CHECK_EQUAL(write_existing(dir_of(layout.pids) + "/pids.max", "50"), 0);
   auto limit_file = layout.memory->version == cgroup_version::v1 ? "/memory.limit_in_bytes"
                                                                  : "/memory.max";
-  CAF_CHECK_EQUAL(write_file(dir_of(layout.memory) + limit_file, std::to_string(512 * mib)), 0);
+  CAF_CHECK_EQUAL(write_existing(dir_of(layout.memory) + limit_file, std::to_string(512 * mib)), 0);
   auto limited = reader.read();
   CAF_CHECK_EQUAL(limited.failed, std::vector<std::string>{});
   CAF_CHECK_EQUAL(limited.pids_limit.value_or(0), 50u);
@@ -149,7 +149,7 @@ CAF_TEST(a real child in a real cgroup) {
   auto swaps = read_file("/proc/swaps");
   if (std::count(swaps.begin(), swaps.end(), '\n') <= 1) {
     auto held = reader.read().memory_bytes.value_or(0);
-    CAF_CHECK_EQUAL(write_file(dir_of(layout.memory) + limit_file, std::to_string(held + 16 * mib)),
+    CAF_CHECK_EQUAL(write_existing(dir_of(layout.memory) + limit_file, std::to_string(held + 16 * mib)),
                     0);
     CAF_CHECK(!cg.child_allocates());
     auto killed = reader.read();
