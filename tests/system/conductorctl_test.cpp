@@ -30,12 +30,17 @@ run_result run_ctl(const node_fixture& f, std::vector<std::string> args) {
 }
 
 /// The id of the newest audit row (`history --json -n 1`), or 0.
-int64_t newest_row_id(const node_fixture& f) {
-  auto r = run_ctl(f, {"--json", "history", "-n", "1"});
+/// The id of the newest audit row of `action` (the scaler may have written
+/// its own rows since, on a slow machine), or 0.
+int64_t newest_row_id(const node_fixture& f, const std::string& action) {
+  auto r = run_ctl(f, {"--json", "history", "-n", "50"});
   auto j = nlohmann::json::parse(r.out, nullptr, false);
-  if (r.code != 0 || !j.is_array() || j.empty() || !j[0].contains("id"))
+  if (r.code != 0 || !j.is_array())
     return 0;
-  return j[0]["id"].get<int64_t>();
+  for (const auto& row : j)
+    if (row.value("action", "") == action && row.contains("id"))
+      return row["id"].get<int64_t>();
+  return 0;
 }
 
 /// A plugin to resize: limits and bounds set (percent of one core, bytes).
@@ -158,7 +163,7 @@ CAF_TEST(explain with an id shows that audit row in full) {
   auto node = f.start();
   REQUIRE_OR_RETURN(f.scrape_shows("conductor_build_info"));
   REQUIRE_EQUAL_OR_RETURN(run_ctl(f, {"mode", "enabled"}).code, 0);
-  auto id = newest_row_id(f);
+  auto id = newest_row_id(f, "mode");
   REQUIRE_OR_RETURN(id > 0);
   auto text = run_ctl(f, {"explain", std::to_string(id)});
   CAF_CHECK_EQUAL(text.code, 0);
