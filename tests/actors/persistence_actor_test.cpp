@@ -27,6 +27,7 @@
 #include "actors/logger.hpp"
 #include "tests/actors/actor_fixture.hpp"
 #include "tests/db_query.hpp"
+#include "tests/scoped_mount.hpp"
 #include "tests/temp_dir.hpp"
 
 using namespace conductor;
@@ -53,21 +54,6 @@ resource_sample sample_at(caf::timestamp wall, double cpu) {
   s.values = {{"cpu_percent", cpu}, {"memory_percent", 50}};
   return s;
 }
-
-/// A mount that is undone when the test ends, whatever happens.
-struct scoped_mount {
-  std::string target;
-  bool ok = false;
-  scoped_mount(const char* source, const std::string& where, const char* type,
-               unsigned long flags, const char* options)
-    : target(where) {
-    ok = ::mount(source, where.c_str(), type, flags, options) == 0;
-  }
-  ~scoped_mount() {
-    if (ok)
-      ::umount2(target.c_str(), MNT_DETACH);
-  }
-};
 
 /// Fills the file system holding `path` until it has no space left.
 void fill(const std::string& path) {

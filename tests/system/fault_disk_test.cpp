@@ -18,30 +18,13 @@
 #include <sstream>
 
 #include "tests/db_query.hpp"
+#include "tests/scoped_mount.hpp"
 #include "tests/system/node_fixture.hpp"
 
 using namespace conductor::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-/// A mount undone when the test ends, whatever happens (the node, declared
-/// after it, is killed first).
-struct scoped_mount {
-  std::string target;
-  bool ok = false;
-  scoped_mount(const char* source, const std::string& where, const char* type,
-               unsigned long flags, const char* options)
-    : target(where) {
-    ok = ::mount(source, where.c_str(), type, flags, options) == 0;
-  }
-  ~scoped_mount() {
-    if (ok)
-      ::umount2(target.c_str(), MNT_DETACH);
-  }
-  scoped_mount(const scoped_mount&) = delete;
-  scoped_mount& operator=(const scoped_mount&) = delete;
-};
 
 /// Unmounts everything mounted on `target` when the test ends, whatever
 /// happens (the node, declared after it, is killed first).
