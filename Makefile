@@ -22,12 +22,12 @@ run: build
 	./$(BUILD)/bin/conductor --config $(CONFIG)
 
 # The whole suite through ctest, then again under AddressSanitizer and
-# UndefinedBehaviorSanitizer (in a build dir of its own); non-zero on any
-# failure or sanitizer report. test-tsan, the actor and process suites under
-# ThreadSanitizer, runs on its own (README, Tests).
+# UndefinedBehaviorSanitizer, then the actor and process suites under
+# ThreadSanitizer (each in a build dir of its own); non-zero on any failure or
+# sanitizer report.
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
-	@$(MAKE) --no-print-directory test-asan
+	@$(MAKE) --no-print-directory test-asan test-tsan
 
 test-asan: setup
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
