@@ -888,9 +888,9 @@ void read_health(const map_reader& top, health_section& out) {
 
 /// The keys of a policy profile, allowed under scaler.policies.<name> and directly under scaler.
 const std::vector<std::string>& policy_keys() {
-  static const std::vector<std::string> keys{"scale_up",     "scale_down", "confirm_up",
-                                             "confirm_down", "cooldown",   "up_factor",
-                                             "down_factor"};
+  static const std::vector<std::string> keys{
+    "scale_up",  "scale_down", "confirm_up",  "confirm_down",  "cooldown",       "up_factor",
+    "down_factor", "sizing",   "headroom",    "peak_window",   "seasonal_days",  "seasonal_window"};
   return keys;
 }
 
@@ -919,6 +919,25 @@ void read_policy_keys(const map_reader& r, policy_override& out) {
   if (r.read("down_factor", factor, as_number)
       && r.require(factor > 0 && factor < 1, "down_factor", "must be in (0, 1)"))
     out.down_factor = factor;
+  std::string sizing;
+  if (r.read_choice("sizing", sizing, sizing_names()))
+    out.sizing = sizing;
+  double headroom = 0;
+  if (r.read("headroom", headroom, as_number)
+      && r.require(headroom >= 0 && headroom <= 1000, "headroom", "must be in [0, 1000] (percent)"))
+    out.headroom = headroom;
+  duration window{};
+  if (read_positive(r, "peak_window", window))
+    out.peak_window = window;
+  if (read_positive(r, "seasonal_window", window)) {
+    if (r.require(window <= 12h, "seasonal_window", "must be at most 12h"))
+      out.seasonal_window = window;
+  }
+  int days = 0;
+  if (read_at_least(r, "seasonal_days", days, 0)) {
+    if (r.require(days <= 14, "seasonal_days", "must be at most 14"))
+      out.seasonal_days = days;
+  }
 }
 
 /// The built-in profile `name` with `o` laid over it, merged by effective_policy() so that

@@ -140,7 +140,25 @@ struct policy_profile {
   duration cooldown = 5min;
   double up_factor = 1.5;
   double down_factor = 0.6;
+  /// threshold: the use, as a percent of the limit, is compared with scale_up / scale_down and
+  /// the limit multiplied by up_factor / down_factor. target: the expected peak (the highest use
+  /// of the last peak_window, and of the same time of day, +- seasonal_window, on each of the
+  /// last seasonal_days days) plus headroom percent is compared instead, and the limit set to it;
+  /// min_step does not apply (scale_down is the hysteresis) and cooldown holds back decreases
+  /// only, since an increase the expected peak needs is what avoids throttling. Tasks keep
+  /// threshold sizing: a task limit just above the peak would fail the next fork.
+  std::string sizing = "threshold";
+  double headroom = 10;
+  duration peak_window = 1h;
+  int seasonal_days = 3;
+  duration seasonal_window = 40min;
 };
+
+/// The values of policy_profile::sizing.
+inline const std::vector<std::string>& sizing_names() {
+  static const std::vector<std::string> names{"threshold", "target"};
+  return names;
+}
 
 /// Keys set directly under scaler: that override the chosen policy's values.
 struct policy_override {
@@ -149,15 +167,20 @@ struct policy_override {
   std::optional<int> confirm_up, confirm_down;
   std::optional<duration> cooldown;
   std::optional<double> up_factor, down_factor;
+  std::optional<std::string> sizing;
+  std::optional<double> headroom;
+  std::optional<duration> peak_window, seasonal_window;
+  std::optional<int> seasonal_days;
 };
 
 /// The built-in profiles, in CONFIG.md order.
 inline const std::vector<std::string>& policy_names() {
-  static const std::vector<std::string> names{"conservative", "balanced", "aggressive"};
+  static const std::vector<std::string> names{"conservative", "balanced", "aggressive",
+                                              "predictive"};
   return names;
 }
 
-/// scaler.policies with CONFIG.md's defaults for all three profiles.
+/// scaler.policies with CONFIG.md's defaults for all four profiles.
 std::map<std::string, policy_profile> default_policies();
 
 /// scaler.tiers.<name>: the thresholds for hosts of one size. A host belongs to the first tier
@@ -209,7 +232,7 @@ struct scaler_section {
   /// scaler.reserves
   double reserve_cpu_cores = 1;
   uint64_t reserve_memory = 8ull << 30;
-  /// scaler.policies: always holds the three built-in profiles.
+  /// scaler.policies: always holds the four built-in profiles.
   std::map<std::string, policy_profile> policies = default_policies();
   /// scaler.probation: how long a resized plugin is watched before the resize stands.
   duration probation = 2min;

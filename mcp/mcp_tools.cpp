@@ -156,8 +156,9 @@ std::vector<tool> make_tools(node_runner run) {
 
   add("autoscaler_set_policy",
       "Sets the scaling policy profile, one of the node's scaler.policies: conservative (acts "
-      "late, in small steps), balanced, aggressive (acts early, in large steps), or one the "
-      "node defines. Audited; in force until the node's next reload or restart.",
+      "late, in small steps), balanced, aggressive (acts early, in large steps), predictive "
+      "(sizes limits to the expected peak), or one the node defines. Audited; in force until "
+      "the node's next reload or restart.",
       object_schema({{"policy", prop("string", "The policy's name, e.g. conservative, "
                                                "balanced or aggressive")}},
                     {"policy"}),

@@ -350,7 +350,8 @@ typename Inspector::result_type inspect(Inspector& f, resource_percent& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, policy_profile& x) {
   return f(caf::meta::type_name("policy_profile"), x.scale_up, x.scale_down, x.confirm_up,
-           x.confirm_down, x.cooldown, x.up_factor, x.down_factor);
+           x.confirm_down, x.cooldown, x.up_factor, x.down_factor, x.sizing, x.headroom,
+           x.peak_window, x.seasonal_days, x.seasonal_window);
 }
 
 inline bool operator==(const resource_percent& a, const resource_percent& b) {
@@ -360,7 +361,8 @@ inline bool operator==(const resource_percent& a, const resource_percent& b) {
 inline bool operator==(const policy_profile& a, const policy_profile& b) {
   auto tie = [](const policy_profile& x) {
     return std::tie(x.scale_up, x.scale_down, x.confirm_up, x.confirm_down, x.cooldown,
-                    x.up_factor, x.down_factor);
+                    x.up_factor, x.down_factor, x.sizing, x.headroom, x.peak_window,
+                    x.seasonal_days, x.seasonal_window);
   };
   return tie(a) == tie(b);
 }

@@ -11,9 +11,21 @@ namespace {
 
 constexpr std::chrono::hours flap_window{1};
 
-/// Whole units for memory and tasks; CPU in tenths of a percent.
-double round_for(limit_resource r, double x) {
-  return r == limit_resource::cpu_quota ? std::round(x * 10) / 10 : std::floor(x);
+/// Whole units for memory and tasks; CPU in tenths of a percent. `up`
+/// rounds up, so that a target is never undercut.
+double round_for(limit_resource r, double x, bool up = false) {
+  if (r == limit_resource::cpu_quota)
+    return (up ? std::ceil(x * 10 - 1e-9) : std::round(x * 10)) / 10;
+  return up ? std::ceil(x) : std::floor(x);
+}
+
+std::string seconds_text(std::chrono::nanoseconds d) {
+  auto s = std::chrono::duration_cast<std::chrono::seconds>(d).count();
+  if (s % 3600 == 0)
+    return std::to_string(s / 3600) + "h";
+  if (s % 60 == 0)
+    return std::to_string(s / 60) + "m";
+  return std::to_string(s) + "s";
 }
 
 } // namespace
@@ -31,6 +43,37 @@ const char* to_string(limit_resource r) {
 }
 
 limit_resizer::limit_resizer(resize_rules rules) : rules_(std::move(rules)) {
+}
+
+void limit_resizer::update_rules(resize_rules rules) {
+  const auto& a = rules_.policy;
+  const auto& b = rules.policy;
+  if (a.peak_window != b.peak_window || a.seasonal_days != b.seasonal_days
+      || a.seasonal_window != b.seasonal_window)
+    memories_.clear();
+  rules_ = std::move(rules);
+}
+
+double limit_resizer::target_of(const std::string& plugin, const limit_use& use, duration now,
+                                std::string& how) {
+  const auto& p = rules_.policy;
+  auto key = std::pair{plugin, use.resource};
+  auto i = memories_.find(key);
+  if (i == memories_.end())
+    i = memories_.emplace(key, demand_memory{p.peak_window, p.seasonal_days, p.seasonal_window})
+          .first;
+  auto& memory = i->second;
+  memory.record(now, use.used);
+  double recent = memory.recent_peak(now, p.peak_window);
+  double seasonal = memory.seasonal_peak(now, p.seasonal_days, p.seasonal_window);
+  double target = std::max(recent, seasonal) * (1 + p.headroom / 100);
+  how = "expected peak " + number_text(std::max(recent, seasonal)) + " (last "
+        + seconds_text(p.peak_window) + " " + number_text(recent);
+  if (p.seasonal_days > 0)
+    how += ", same time +-" + seconds_text(p.seasonal_window) + " on the last "
+           + std::to_string(p.seasonal_days) + " day(s) " + number_text(seasonal);
+  how += ") + " + number_text(p.headroom) + "% = " + number_text(target);
+  return target;
 }
 
 double limit_resizer::min_step(limit_resource r) const {
@@ -68,7 +111,10 @@ std::optional<resize_proposal> limit_resizer::evaluate(const std::string& plugin
   auto& c = counters_[{plugin, r}];
   if (use.limit <= 0)
     return hold("");
-  double percent = 100.0 * use.used / use.limit;
+  const bool sized = target_sizing(r);
+  std::string how;
+  double target = sized ? target_of(plugin, use, now, how) : 0;
+  double percent = 100.0 * (sized ? target : use.used) / use.limit;
   bool over = percent >= scale_up(r);
   bool under = percent <= scale_down(r);
   c.over = over ? c.over + 1 : 0;
@@ -81,7 +127,18 @@ std::optional<resize_proposal> limit_resizer::evaluate(const std::string& plugin
   auto use_text = name + " use " + number_text(percent) + "% of " + number_text(use.limit);
   double to = 0;
   std::string reason;
-  if (up) {
+  if (sized) {
+    to = up ? std::min({target, use.max, use.limit + use.headroom}) : std::max(target, use.min);
+    reason = name + ": " + how + ", " + number_text(percent) + "% of the limit "
+             + number_text(use.limit);
+    if (up && to < target)
+      reason += use.max <= use.limit + use.headroom ? ", capped at its max" : ", capped by the host's reserves";
+    if (!up && to > target)
+      reason += ", held at its min";
+    to = round_for(r, to, up);
+    if (up ? to <= use.limit : to >= use.limit)
+      return hold("");
+  } else if (up) {
     to = std::min({use.limit * rules_.policy.up_factor, use.max, use.limit + use.headroom});
     reason = use_text + " >= " + number_text(scale_up(r)) + "% for "
              + std::to_string(rules_.policy.confirm_up) + " evaluation(s): x"
@@ -98,12 +155,13 @@ std::optional<resize_proposal> limit_resizer::evaluate(const std::string& plugin
     if (to > use.limit * rules_.policy.down_factor)
       reason += to == use.min ? ", held at its min" : ", kept above its use";
   }
-  to = round_for(r, to);
-  if (std::abs(to - use.limit) < min_step(r))
+  if (!sized)
+    to = round_for(r, to);
+  if (!sized && std::abs(to - use.limit) < min_step(r))
     return hold(name + ": " + number_text(use.limit) + " -> " + number_text(to) + " is smaller than min_step "
                 + number_text(min_step(r)));
   auto& last = up ? c.last_up : c.last_down;
-  if (last && now - *last < rules_.policy.cooldown)
+  if ((!up || !sized) && last && now - *last < rules_.policy.cooldown)
     return hold(name + ": " + (up ? "up" : "down") + " cooldown of "
                 + number_text(std::chrono::duration<double>(rules_.policy.cooldown).count())
                 + "s since the last change");

@@ -13,6 +13,10 @@
 //   - a change smaller than the resource's min_step is not made;
 //   - the cooldown of its direction since the last change of that resource;
 //   - the flap budget: at most `flap_budget` changes per plugin per hour.
+// With target sizing (policy_profile::sizing) the expected peak plus its
+// headroom (demand_memory) takes the use's place in the comparison, the limit
+// is set to it, min_step does not apply and the cooldown holds back only
+// decreases (CPU and memory; tasks keep threshold sizing).
 // Plain C++: time is the caller's monotonic `now`.
 #pragma once
 
@@ -23,6 +27,7 @@
 #include <string>
 #include <utility>
 
+#include "actors/scaler/demand_memory.hpp"
 #include "config/node_config.hpp"
 
 namespace conductor {
@@ -70,10 +75,9 @@ public:
   explicit limit_resizer(resize_rules rules);
 
   /// New rules (a reload); confirmations, cooldowns and the flap budget's
-  /// history are kept.
-  void update_rules(resize_rules rules) {
-    rules_ = std::move(rules);
-  }
+  /// history are kept, and the use remembered unless the windows it is kept
+  /// for changed.
+  void update_rules(resize_rules rules);
 
   /// One evaluation. A proposal when the limit should change now; otherwise
   /// nothing, and `why_not` says what held a confirmed change back (empty
@@ -94,6 +98,15 @@ private:
     std::optional<duration> last_down;
   };
 
+  /// Target sizing is for CPU and memory; a task limit a few tasks above
+  /// the peak would make the next fork fail, so tasks keep threshold sizing.
+  bool target_sizing(limit_resource r) const {
+    return rules_.policy.sizing == "target" && r != limit_resource::tasks_max;
+  }
+  /// The expected peak plus headroom, after recording `use`, and the text
+  /// saying how it was reached.
+  double target_of(const std::string& plugin, const limit_use& use, duration now,
+                   std::string& how);
   double min_step(limit_resource r) const;
   double scale_up(limit_resource r) const;
   double scale_down(limit_resource r) const;
@@ -102,6 +115,8 @@ private:
   std::map<std::pair<std::string, limit_resource>, counters> counters_;
   /// Per plugin, the times of its changes within the last hour.
   std::map<std::string, std::deque<duration>> changes_;
+  /// Target sizing: the use seen, per plugin and resource.
+  std::map<std::pair<std::string, limit_resource>, demand_memory> memories_;
 };
 
 } // namespace conductor

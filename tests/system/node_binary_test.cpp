@@ -51,7 +51,7 @@ CAF_TEST(check config points at the line of a typo) {
   CAF_CHECK_EQUAL(r.code, 2);
   CAF_CHECK_EQUAL(r.out, "");
   CAF_CHECK_NOT_EQUAL(r.err.find(file + ":3:11: scaler.policy: unknown value \"agresive\" "
-                                        "(expected conservative|balanced|aggressive)"),
+                                        "(expected conservative|balanced|aggressive|predictive)"),
                       std::string::npos);
   CAF_CHECK_NOT_EQUAL(r.err.find(file + ":4:3: scaler: unknown key \"polcy\" (did you mean \"policy\"?)"), std::string::npos);
 }

@@ -37,18 +37,22 @@ bool same(const resource_percent& a, const resource_percent& b) {
 }
 
 bool same(const policy_profile& a, const policy_profile& b) {
-  return same(a.scale_up, b.scale_up) && same(a.scale_down, b.scale_down)
-         && std::tie(a.confirm_up, a.confirm_down, a.cooldown, a.up_factor, a.down_factor)
-              == std::tie(b.confirm_up, b.confirm_down, b.cooldown, b.up_factor, b.down_factor);
+  auto tie = [](const policy_profile& x) {
+    return std::tie(x.confirm_up, x.confirm_down, x.cooldown, x.up_factor, x.down_factor,
+                    x.sizing, x.headroom, x.peak_window, x.seasonal_days, x.seasonal_window);
+  };
+  return same(a.scale_up, b.scale_up) && same(a.scale_down, b.scale_down) && tie(a) == tie(b);
 }
 
 bool same(const policy_override& a, const policy_override& b) {
   return std::tie(a.scale_up_cpu, a.scale_up_memory, a.scale_up_tasks, a.scale_down_cpu,
                   a.scale_down_memory, a.scale_down_tasks, a.confirm_up, a.confirm_down,
-                  a.cooldown, a.up_factor, a.down_factor)
+                  a.cooldown, a.up_factor, a.down_factor, a.sizing, a.headroom, a.peak_window,
+                  a.seasonal_days, a.seasonal_window)
          == std::tie(b.scale_up_cpu, b.scale_up_memory, b.scale_up_tasks, b.scale_down_cpu,
                      b.scale_down_memory, b.scale_down_tasks, b.confirm_up, b.confirm_down,
-                     b.cooldown, b.up_factor, b.down_factor);
+                     b.cooldown, b.up_factor, b.down_factor, b.sizing, b.headroom, b.peak_window,
+                     b.seasonal_days, b.seasonal_window);
 }
 
 bool same(const tier_spec& a, const tier_spec& b) {
@@ -329,7 +333,7 @@ CAF_TEST(the defaults match CONFIG.md) {
   CAF_CHECK(cfg.scaler.explicit_keys.empty());
   CAF_CHECK_EQUAL(cfg.http.max_body, 64u << 10);
   auto policies = default_policies();
-  CAF_REQUIRE_EQUAL(policies.size(), 3u);
+  CAF_REQUIRE_EQUAL(policies.size(), 4u);
   const auto& c = policies.at("conservative");
   CAF_CHECK_EQUAL(c.scale_up.cpu, 90);
   CAF_CHECK_EQUAL(c.scale_up.memory, 85);
@@ -348,6 +352,49 @@ CAF_TEST(the defaults match CONFIG.md) {
   CAF_CHECK_EQUAL(a.confirm_up, 2);
   CAF_CHECK_EQUAL(a.cooldown, duration{2min});
   CAF_CHECK_EQUAL(a.up_factor, 2.0);
+  CAF_CHECK_EQUAL(a.sizing, "threshold");
+  const auto& p = policies.at("predictive");
+  CAF_CHECK_EQUAL(p.sizing, "target");
+  CAF_CHECK_EQUAL(p.headroom, 10);
+  CAF_CHECK_EQUAL(p.peak_window, duration{1h});
+  CAF_CHECK_EQUAL(p.seasonal_days, 3);
+  CAF_CHECK_EQUAL(p.seasonal_window, duration{40min});
+  CAF_CHECK_EQUAL(p.scale_up.cpu, 100);
+  CAF_CHECK_EQUAL(p.scale_down.memory, 85);
+  CAF_CHECK_EQUAL(p.confirm_up, 1);
+  CAF_CHECK_EQUAL(p.confirm_down, 1);
+  CAF_CHECK_EQUAL(p.cooldown, duration{2h});
+}
+
+CAF_TEST(the predictive profile is chosen and its sizing keys are overridden) {
+  auto result = load_config_text("scaler:\n  policy: predictive\n  headroom: 25\n"
+                                 "  policies:\n    predictive:\n      seasonal_days: 0\n"
+                                 "    balanced:\n      sizing: target\n      peak_window: 30m\n",
+                                 "node.yaml");
+  for (const auto& e : result.errors)
+    CAF_MESSAGE(e.to_string());
+  CAF_REQUIRE(result.ok());
+  const auto& s = result.config.scaler;
+  auto p = effective_policy(s);
+  CAF_CHECK_EQUAL(p.sizing, "target");
+  CAF_CHECK_EQUAL(p.headroom, 25);
+  CAF_CHECK_EQUAL(p.seasonal_days, 0);
+  CAF_CHECK_EQUAL(s.policies.at("balanced").sizing, "target");
+  CAF_CHECK_EQUAL(s.policies.at("balanced").peak_window, duration{30min});
+  CAF_CHECK_EQUAL(s.policies.at("balanced").confirm_up, 3);
+}
+
+CAF_TEST(bad sizing keys name the key) {
+  CAF_CHECK_EQUAL(errors_of("scaler:\n  sizing: magic\n"),
+                  lines{"node.yaml:2:11: scaler.sizing: unknown value \"magic\" (expected "
+                        "threshold|target)"});
+  CAF_CHECK_EQUAL(errors_of("scaler:\n  headroom: -5\n"),
+                  lines{"node.yaml:2:13: scaler.headroom: must be in [0, 1000] (percent), got -5"});
+  CAF_CHECK_EQUAL(errors_of("scaler:\n  policies:\n    predictive:\n      seasonal_days: 30\n"),
+                  lines{"node.yaml:4:22: scaler.policies.predictive.seasonal_days: must be at "
+                        "most 14, got 30"});
+  CAF_CHECK_EQUAL(errors_of("scaler:\n  peak_window: 0s\n"),
+                  lines{"node.yaml:2:16: scaler.peak_window: must be greater than 0, got 0s"});
 }
 
 CAF_TEST(enum names) {
@@ -587,7 +634,7 @@ CAF_TEST(load_config_file reads a file from disk) {
 CAF_TEST(a misspelt enum value lists the expected values) {
   CAF_CHECK_EQUAL(errors_of("scaler:\n  policy: agresive\n"),
                   lines{"node.yaml:2:11: scaler.policy: unknown value \"agresive\" (expected "
-                        "conservative|balanced|aggressive)"});
+                        "conservative|balanced|aggressive|predictive)"});
   CAF_CHECK_EQUAL(errors_of("logging: {level: verbose}\n"),
                   lines{"node.yaml:1:18: logging.level: unknown value \"verbose\" (expected "
                         "trace|debug|info|warn|error)"});
