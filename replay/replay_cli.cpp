@@ -12,7 +12,10 @@
 #include "actors/predictor/prediction_settings.hpp"
 #include "config/loader.hpp"
 #include "config/units.hpp"
+#include "replay/cli_flags.hpp"
 #include "replay/replay_runner.hpp"
+#include "replay/simulate_cli.hpp"
+#include "replay/whatif_cli.hpp"
 
 namespace conductor::replay {
 
@@ -38,46 +41,15 @@ timestamp,value,anomaly_score,forecast_h1..hN,lower_h1..hN,upper_h1..hN,confiden
                     or memory_percent
   --config FILE     a node config whose prediction and scaler sections apply
   --help            this text
+
+What-if modes (each with its own --help):
+  --simulate cpu|memory --capacity N --input FILE
+                    the scaler's resizing loop over a utilisation trace
+  --from-db DATA_DIR/conductor.db --plugin NAME
+                    a node's recorded history through a chosen policy
 )";
 
-struct flags {
-  std::map<std::string, std::string> values;
-};
-
-/// --name value or --name=value; every flag takes a value except --help.
-bool parse_flags(int argc, char** argv, flags& out, std::string& error) {
-  static const char* known[] = {"input",  "output", "column",        "model",
-                                "step",   "horizon", "window",       "as",
-                                "config", "horizon-steps", "window-steps"};
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      out.values["help"] = "";
-      continue;
-    }
-    if (arg.rfind("--", 0) != 0) {
-      error = "unexpected argument \"" + arg + "\"";
-      return false;
-    }
-    auto name = arg.substr(2);
-    std::string value;
-    if (auto eq = name.find('='); eq != std::string::npos) {
-      value = name.substr(eq + 1);
-      name = name.substr(0, eq);
-    } else if (i + 1 < argc) {
-      value = argv[++i];
-    } else {
-      error = "--" + name + " needs a value";
-      return false;
-    }
-    if (std::find(std::begin(known), std::end(known), name) == std::end(known)) {
-      error = "unknown flag --" + name;
-      return false;
-    }
-    out.values[name] = value;
-  }
-  return true;
-}
+using flags = cli_flags;
 
 std::optional<std::chrono::nanoseconds> duration_flag(const flags& f, const char* name,
                                                       std::string& error) {
@@ -116,9 +88,20 @@ int fail(const std::string& message, int code) {
 } // namespace
 
 int replay_main(int argc, char** argv) {
+  // The what-if modes have flags of their own.
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--simulate" || arg.rfind("--simulate=", 0) == 0)
+      return simulate_main(argc, argv);
+    if (arg == "--from-db" || arg.rfind("--from-db=", 0) == 0)
+      return whatif_main(argc, argv);
+  }
   flags f;
   std::string error;
-  if (!parse_flags(argc, argv, f, error))
+  if (!parse_cli_flags(argc, argv,
+                       {"input", "output", "column", "model", "step", "horizon", "window", "as",
+                        "config", "horizon-steps", "window-steps"},
+                       {}, f, error))
     return fail(error + " (see --help)", 2);
   if (f.values.count("help")) {
     std::cout << usage_text;

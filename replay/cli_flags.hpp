@@ -1,0 +1,34 @@
+// cli_flags.hpp -- conductor-replay's flag syntax, shared by its modes:
+// `--name value` or `--name=value`; every flag takes a value except --help
+// (and -h) and the switches a mode names.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace conductor::replay {
+
+struct cli_flags {
+  /// name (without --) -> value; "help" -> "" when asked for.
+  std::map<std::string, std::string> values;
+
+  bool has(const std::string& name) const {
+    return values.count(name) > 0;
+  }
+
+  /// The value of `name`, or `fallback`.
+  std::string get(const std::string& name, const std::string& fallback = "") const {
+    auto i = values.find(name);
+    return i == values.end() ? fallback : i->second;
+  }
+};
+
+/// Parses argv against the `known` flags (taking values) and `switches`
+/// (taking none). False with `error` set on an unknown flag, a missing value
+/// or a stray argument.
+bool parse_cli_flags(int argc, char** argv, const std::vector<std::string>& known,
+                     const std::vector<std::string>& switches, cli_flags& out,
+                     std::string& error);
+
+} // namespace conductor::replay
