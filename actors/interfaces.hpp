@@ -236,7 +236,17 @@ using config_commands = caf::typed_actor<
   /// Sets the policy (one of scaler.policies; origin: who), as a change of
   /// scaler.policy; answers with the scaler's status after it. Fails with
   /// ec::invalid_argument for an unknown one.
-  caf::replies_to<atom::policy, std::string, std::string>::with<scaler_status>>;
+  caf::replies_to<atom::policy, std::string, std::string>::with<scaler_status>,
+  /// What-if on the node's own history (replay/whatif.hpp): (plugin or
+  /// "host", how far back as a duration such as "6h", a policy or "" for the
+  /// one in force) replayed from the node's database with the configuration
+  /// in force; answers with the report as JSON text (whatif_json). Runs on a
+  /// worker thread of its own, bounded in rows and time, one at a time. Fails
+  /// with ec::invalid_argument (message, then the offending field) for an
+  /// unknown plugin or policy or a bad window, ec::unknown_name when the
+  /// window holds no samples, ec::database_error when the database cannot be
+  /// read and ec::unavailable while another what-if runs.
+  caf::replies_to<atom::whatif, std::string, std::string, std::string>::with<std::string>>;
 
 /// The node's config keeper: config_commands, and the file re-read (SIGHUP).
 using config_keeper_actor = config_commands::extend<caf::reacts_to<atom::reload>>;

@@ -7,6 +7,7 @@
 
 #include "api/json_views.hpp"
 #include "config/units.hpp"
+#include "replay/whatif.hpp"
 
 namespace conductor::api {
 
@@ -196,6 +197,26 @@ std::optional<result> parse_preflight_body(const json& body, preflight_request& 
   return r.problem();
 }
 
+std::optional<result> parse_whatif_body(const json& body, std::string& plugin, std::string& since,
+                                        std::string& policy) {
+  plugin.clear();
+  since = replay::node_whatif_default_since;
+  policy.clear();
+  body_reader r{body, {"plugin", "since", "policy"}};
+  r.string("plugin", plugin, true);
+  r.string("since", since, false);
+  r.string("policy", policy, false);
+  if (auto& e = r.problem())
+    return e;
+  if (plugin.empty())
+    return error(400, "\"plugin\" must name a plugin of the configuration, or host", "plugin");
+  std::chrono::seconds window{};
+  std::string why;
+  if (!replay::parse_whatif_since(since, window, why))
+    return error(400, "\"since\" " + why, "since");
+  return std::nullopt;
+}
+
 std::optional<result> parse_metric_range_query(const json& query, double now,
                                                metric_range_request& out) {
   out = metric_range_request{};
@@ -226,9 +247,15 @@ node_api::node_api(caf::actor_system& sys, inspector_actor inspector,
 
 template <class T, class... Ts>
 std::optional<result> node_api::ask(T& out, Ts&&... xs) {
+  return ask_within(timeout_, out, std::forward<Ts>(xs)...);
+}
+
+template <class T, class... Ts>
+std::optional<result> node_api::ask_within(std::chrono::milliseconds timeout, T& out,
+                                           Ts&&... xs) {
   std::optional<result> failed;
   caf::scoped_actor self{sys_};
-  self->request(inspector_, timeout_, std::forward<Ts>(xs)...)
+  self->request(inspector_, timeout, std::forward<Ts>(xs)...)
     .receive([&](T& x) { out = std::move(x); },
              [&](caf::error& err) { failed = from_error(sys_, err); });
   return failed;
@@ -416,6 +443,22 @@ result node_api::preflight(const json& body) {
   if (auto e = ask(a, req))
     return *e;
   return {200, to_json(a)};
+}
+
+result node_api::whatif(const json& body) {
+  std::string plugin, since, policy;
+  if (auto e = parse_whatif_body(body, plugin, since, policy))
+    return *e;
+  // The node stops the replay at its deadline; reading and answering take
+  // a little more.
+  std::string text;
+  if (auto e = ask_within(std::max(timeout_, replay::node_whatif_deadline * 3), text,
+                          atom::whatif_v, plugin, since, policy))
+    return *e;
+  auto report = json::parse(text, nullptr, false);
+  if (report.is_discarded())
+    return error(500, "the node's what-if report is not JSON");
+  return {200, report};
 }
 
 } // namespace conductor::api

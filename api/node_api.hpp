@@ -59,6 +59,11 @@ std::optional<result> parse_breaker_body(const json& body, const std::string& or
                                          std::string& reason);
 /// {"memory", "cpu", "plugin"}.
 std::optional<result> parse_preflight_body(const json& body, preflight_request& out);
+/// {"plugin", "since", "policy"}: plugin required; since a duration of at
+/// most 24h (default "6h"; replay/whatif.hpp, parse_whatif_since); policy ""
+/// for the one in force.
+std::optional<result> parse_whatif_body(const json& body, std::string& plugin, std::string& since,
+                                        std::string& policy);
 /// {"source", "metric", "from", "to", "points"}; `now` (unix seconds) is the
 /// default `to`, an hour before it the default `from`.
 std::optional<result> parse_metric_range_query(const json& query, double now,
@@ -116,12 +121,20 @@ public:
                  const std::string& origin);
   /// {"memory": bytes or "512MiB", "cpu": cores, "plugin": name}
   result preflight(const json& body);
+  /// {"plugin", "since", "policy"}: the node's own history replayed under a
+  /// policy, beside what it did (replay/whatif.hpp); bounded by the node.
+  /// 400 for a bad body or an unknown plugin or policy, 404 for no samples
+  /// in the window, 503 while another what-if runs.
+  result whatif(const json& body);
 
 private:
   /// One request to the inspector: nothing on success (`out` set), else the
   /// error as the API answers it.
   template <class T, class... Ts>
   std::optional<result> ask(T& out, Ts&&... xs);
+  /// The same, waiting at most `timeout`.
+  template <class T, class... Ts>
+  std::optional<result> ask_within(std::chrono::milliseconds timeout, T& out, Ts&&... xs);
 
   caf::actor_system& sys_;
   inspector_actor inspector_;

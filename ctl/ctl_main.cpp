@@ -9,6 +9,8 @@
 #include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include "actors/interfaces.hpp"
 #include "ctl/ctl_options.hpp"
 #include "ctl/ctl_render.hpp"
@@ -27,6 +29,8 @@ constexpr int unreachable = 3;
 
 /// How long one command may take before conductorctl gives up on the node.
 constexpr auto request_timeout = std::chrono::seconds(10);
+/// A what-if: the node stops replaying after 5 s, then answers.
+constexpr auto whatif_timeout = std::chrono::seconds(20);
 
 /// Who is asking, for the audit: "conductorctl:<user>@<host>".
 std::string origin() {
@@ -56,8 +60,13 @@ public:
 
   template <class T, class... Ts>
   bool ask(T& out, Ts&&... xs) {
+    return ask_within(request_timeout, out, std::forward<Ts>(xs)...);
+  }
+
+  template <class T, class... Ts>
+  bool ask_within(caf::timespan timeout, T& out, Ts&&... xs) {
     bool ok = false;
-    self_->request(insp_, request_timeout, std::forward<Ts>(xs)...)
+    self_->request(insp_, timeout, std::forward<Ts>(xs)...)
       .receive([&](T& x) {
                  out = std::move(x);
                  ok = true;
@@ -160,6 +169,17 @@ int run(const ctl_options& o, session& s) {
     preflight_answer a;
     if (s.ask(a, preflight_request{o.plugin, o.memory_bytes, o.cpu_cores}))
       text = render_preflight(a, o.json);
+  } else if (o.command == "whatif") {
+    // The node replays for up to its deadline: wait a little longer.
+    std::string report;
+    if (s.ask_within(whatif_timeout, report, atom::whatif_v, o.plugin, o.since, o.policy)) {
+      auto j = nlohmann::json::parse(report, nullptr, false);
+      if (j.is_discarded()) {
+        std::cerr << "conductorctl: the node's what-if report is not JSON\n";
+        return ctl_exit::refused;
+      }
+      text = render_whatif(j, o.json);
+    }
   }
   std::cout << text;
   return s.code();

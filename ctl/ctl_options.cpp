@@ -84,6 +84,12 @@ std::string ctl_usage() {
          "  breaker reset TARGET        reset a breaker to closed\n"
          "  preflight --memory SIZE [--cpu CORES] [--plugin NAME]\n"
          "                              can work needing this much start now?\n"
+         "  whatif PLUGIN [--since DURATION] [--policy NAME]\n"
+         "                              the node's own history (default the last 6h, at most\n"
+         "                              24h) replayed under a policy (default the one in\n"
+         "                              force) beside what it did: limit changes, slack,\n"
+         "                              throttled time, cascade steps, both decision lists;\n"
+         "                              PLUGIN may be host (host-level and cascade decisions)\n"
          "\n"
          "SIZE: bytes, or with B|KiB|MiB|GiB|TiB (512MiB, 1.5GiB). CORES: 1.5 = one and a\n"
          "half cores.\n"
@@ -316,6 +322,34 @@ ctl_options parse_ctl_options(const std::vector<std::string>& args, const ctl_en
     }
     if (out.memory_bytes == 0 && out.cpu_cores == 0 && out.tasks_max == 0)
       out.error = "scale: say which limit to set: --cpu CORES, --memory SIZE and/or --tasks N";
+  } else if (c == "whatif") {
+    if (rest.empty() || rest[0].empty() || rest[0][0] == '-') {
+      out.error = "whatif: which plugin? whatif PLUGIN [--since DURATION] [--policy NAME]"
+                  " (PLUGIN may be host)";
+      return out;
+    }
+    out.plugin = rest[0];
+    for (size_t k = 1; k < rest.size(); ++k) {
+      bool has_value = k + 1 < rest.size();
+      if (rest[k] == "--since" && has_value) {
+        out.since = rest[++k];
+        auto d = config::parse_duration(out.since);
+        if (!d) {
+          out.error = "whatif: --since: invalid duration \"" + out.since + "\": " + d.error;
+          return out;
+        }
+        if (*d.value < std::chrono::seconds(1) || *d.value > std::chrono::hours(24)) {
+          out.error = "whatif: --since must be between 1s and 24h, got \"" + out.since + "\"";
+          return out;
+        }
+      } else if (rest[k] == "--policy" && has_value && !rest[k + 1].empty()) {
+        out.policy = rest[++k];
+      } else {
+        out.error = "whatif: unexpected argument \"" + rest[k]
+                    + "\" (use --since DURATION, --policy NAME)";
+        return out;
+      }
+    }
   } else {
     out.error = "unknown command \"" + c + "\"";
   }

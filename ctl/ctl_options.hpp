@@ -38,7 +38,7 @@ struct ctl_options {
   /// Print JSON for scripts instead of tables for people.
   bool json = false;
   /// status | actors | history | plugins | health | explain | mode | policy |
-  /// breaker | preflight | scale; or help | version.
+  /// breaker | preflight | scale | whatif; or help | version.
   std::string command;
   /// history: how many rows, newest first; and of which plugin (-p).
   /// preflight: the plugin that would run the work; scale: the one resized.
@@ -62,6 +62,10 @@ struct ctl_options {
   double cpu_cores = 0;
   /// scale: the most tasks (processes and threads) the plugin may have.
   uint64_t tasks_max = 0;
+  /// whatif: how far back ("6h"; the node's default when empty); the policy
+  /// to replay with is `policy` ("" for the one in force), the plugin
+  /// `plugin`.
+  std::string since;
   /// A usage error, said with the usage; empty when the line was good.
   std::string error;
 

@@ -269,4 +269,107 @@ std::string render_preflight(const preflight_answer& a, bool json_out) {
   return out;
 }
 
+namespace {
+
+/// One side's figure for a resource, "-" when the resource had no limit.
+std::string figure(const json& side, const char* resource, const char* key) {
+  const auto& f = side[resource];
+  if (f.value("rows", 0) == 0)
+    return "-";
+  if (std::string{key} == "changes")
+    return std::to_string(f.value("changes", 0));
+  double x = f.value(key, 0.0);
+  if (std::string{key} == "throttled_time")
+    return number_text(x * 100, 3) + "%";
+  if (std::string{key} == "slack")
+    return number_text(x, 3);
+  // mean_limit: cores for CPU, bytes for memory.
+  if (std::string{resource} == "cpu")
+    return number_text(x, 3) + " cores";
+  return number_text(x / (1024.0 * 1024.0), 4) + " MiB";
+}
+
+/// The limits a decision set, from its JSON: "cpu 50% (0.5 cores)".
+std::string set_limits(const json& d) {
+  limit_values l;
+  const auto& n = d.contains("new_limits") ? d["new_limits"] : json::object();
+  if (n.is_object()) {
+    l.cpu_quota = n.value("cpu_quota", 0.0);
+    l.memory_max = n.value("memory_max", uint64_t{0});
+    l.tasks_max = n.value("tasks_max", uint64_t{0});
+  }
+  return or_dash(limits_phrase(l));
+}
+
+std::string unix_when(double seconds) {
+  return when(caf::timestamp{std::chrono::duration_cast<caf::timestamp::duration>(
+    std::chrono::duration<double>(seconds))});
+}
+
+std::string decision_list(const json& ds, bool with_status) {
+  if (!ds.is_array() || ds.empty())
+    return "  none\n";
+  std::vector<std::vector<std::string>> t;
+  if (with_status)
+    t.push_back({"TIME", "ACTION", "TARGET", "STATUS", "LIMITS", "REASON"});
+  else
+    t.push_back({"TIME", "ACTION", "TARGET", "LIMITS", "REASON"});
+  for (const auto& d : ds) {
+    auto target = d.value("target", "");
+    std::vector<std::string> row{unix_when(d.value("time", 0.0)), d.value("action", ""),
+                                 target.empty() ? "host" : target};
+    if (with_status)
+      row.push_back(or_dash(d.value("status", "")));
+    row.push_back(set_limits(d));
+    row.push_back(d.value("reason", "") + (d.value("error", "").empty()
+                                             ? ""
+                                             : " [error: " + d.value("error", "") + "]"));
+    t.push_back(std::move(row));
+  }
+  std::string out;
+  // Indented under its heading.
+  for (char ch : table(t)) {
+    if (out.empty() || out.back() == '\n')
+      out += "  ";
+    out += ch;
+  }
+  return out;
+}
+
+} // namespace
+
+std::string render_whatif(const json& r, bool json_out) {
+  if (json_out)
+    return dump(r);
+  const auto& would = r["would"];
+  const auto& did = r["did"];
+  std::string out = "what-if for " + r.value("plugin", "") + " under policy "
+                    + r.value("policy", "") + ", " + unix_when(r.value("from", 0.0)) + " to "
+                    + unix_when(r.value("to", 0.0)) + "\n"
+                    + std::to_string(r.value("sample_rows", 0)) + " sample rows, "
+                    + std::to_string(r.value("evaluations", 0))
+                    + " evaluations replayed (would: the replay; did: the node's audit)\n";
+  if (r.value("truncated", false))
+    out += "truncated: " + r.value("truncated_why", "") + "\n";
+  std::vector<std::vector<std::string>> t{{"", "WOULD", "DID"}};
+  for (const char* resource : {"cpu", "memory"}) {
+    // A resource neither side limited (or the host) has no figures.
+    if (figure(would, resource, "changes") == "-" && figure(did, resource, "changes") == "-")
+      continue;
+    std::string name = resource;
+    for (auto [label, key] : {std::pair{" limit changes", "changes"},
+                              std::pair{" mean limit", "mean_limit"}, std::pair{" slack", "slack"},
+                              std::pair{" throttled time", "throttled_time"}})
+      t.push_back({name + label, figure(would, resource, key), figure(did, resource, key)});
+  }
+  t.push_back({"cascade steps", std::to_string(would.value("cascade_steps", 0)),
+               std::to_string(did.value("cascade_steps", 0))});
+  out += "\n" + table(t);
+  out += "\nwould (" + std::to_string(would["decisions"].size()) + " decisions):\n"
+         + decision_list(would["decisions"], false);
+  out += "\ndid (" + std::to_string(did["decisions"].size()) + " audit rows):\n"
+         + decision_list(did["decisions"], true);
+  return out;
+}
+
 } // namespace conductor::ctl

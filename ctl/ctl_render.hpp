@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "messages/types.hpp"
 
 namespace conductor::ctl {
@@ -24,6 +26,10 @@ std::string render_decision(const decision& d, bool json);
 /// the scaler is in manual mode now.
 std::string render_scaled(const decision& d, bool json);
 std::string render_preflight(const preflight_answer& a, bool json);
+/// A what-if report (replay/whatif.hpp, whatif_json): the replay's figures
+/// beside the node's ("would" vs "did"), then both decision lists. Shared by
+/// conductorctl whatif and conductor-replay --from-db.
+std::string render_whatif(const nlohmann::json& report, bool json);
 
 /// Columns padded to their widest cell, two spaces apart; the first row is
 /// the header.

@@ -214,6 +214,8 @@ void check_body(const std::string& body) {
   check_error(e);
   if (!e)
     FUZZ_CHECK(std::isfinite(pre.cpu_cores) && pre.cpu_cores >= 0, "cpu cores finite, >= 0");
+  std::string plugin, since, policy;
+  check_error(api::parse_whatif_body(j, plugin, since, policy));
   metric_range_request range;
   e = api::parse_metric_range_query(j, 1.7e9, range);
   check_error(e);

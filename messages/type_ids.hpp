@@ -106,6 +106,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(conductor, caf::first_custom_type_id)
   CAF_ADD_ATOM(conductor, conductor::atom, mailbox, "mailbox")
   // An operator's fault drill: (fault, who) makes a supervised child throw.
   CAF_ADD_ATOM(conductor, conductor::atom, fault, "fault")
+  // What-if on the node's own history (conductorctl whatif, POST /api/whatif).
+  CAF_ADD_ATOM(conductor, conductor::atom, whatif, "whatif")
 
 // The audit log's handle names the atom above, so it joins the block after it.
 namespace conductor {

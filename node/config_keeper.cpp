@@ -1,9 +1,13 @@
 #include "node/config_keeper.hpp"
 
+#include <caf/event_based_actor.hpp>
+
 #include "actors/audit_commit.hpp"
 #include "actors/logger.hpp"
+#include "api/json_views.hpp"
 #include "config/loader.hpp"
 #include "config/scaler_patch.hpp"
+#include "replay/whatif.hpp"
 
 namespace conductor {
 
@@ -94,6 +98,73 @@ void change(self_ptr self, const json& patch, const std::string& action, const s
   });
 }
 
+/// A what-if on the node's own database with `running`, bounded, on a
+/// worker of its own: it reads SQLite and replays for up to seconds, which
+/// must not hold a scheduler thread (or this actor) meanwhile.
+caf::result<std::string> whatif(self_ptr self, const std::string& plugin,
+                                const std::string& since, const std::string& policy) {
+  auto& st = self->state;
+  replay::whatif_request req;
+  req.plugin = plugin;
+  req.policy = policy;
+  std::string error;
+  if (!replay::parse_whatif_since(since.empty() ? replay::node_whatif_default_since : since,
+                                  req.since, error))
+    return caf::make_error(ec::invalid_argument, "since: " + error, "since");
+  // Nothing older than the retention is kept.
+  auto retention = std::chrono::duration_cast<std::chrono::seconds>(
+    st.running.persistence.retention);
+  if (retention.count() > 0)
+    req.since = std::min(req.since, retention);
+  if (st.whatif_running)
+    return caf::make_error(ec::unavailable,
+                           "another what-if is running on this node: try again when it is done");
+  req.config = st.running;
+  req.db_path = config::database_path(st.running);
+  req.max_rows = replay::node_whatif_max_rows;
+  req.deadline = replay::node_whatif_deadline;
+  // One answer, then it is gone: an idle detached actor would keep the
+  // actor system (and so the node) from ever stopping.
+  auto worker = self->spawn<caf::detached>([req](caf::event_based_actor* w) -> caf::behavior {
+    return {
+      [w, req](atom::whatif) -> caf::result<std::string> {
+        auto rp = w->make_response_promise<std::string>();
+        replay::whatif_report report;
+        std::string error;
+        auto why = replay::whatif_failure::none;
+        if (replay::run_whatif(req, report, error, why))
+          rp.deliver(api::to_text(replay::whatif_json(report)));
+        else if (why == replay::whatif_failure::bad_request)
+          rp.deliver(caf::make_error(ec::invalid_argument, error,
+                                     error.rfind("unknown policy", 0) == 0 ? "policy"
+                                                                           : "plugin"));
+        else if (why == replay::whatif_failure::no_data)
+          rp.deliver(caf::make_error(ec::unknown_name, error, "since"));
+        else
+          rp.deliver(caf::make_error(ec::database_error, error, ""));
+        w->quit();
+        return rp;
+      },
+    };
+  });
+  st.whatif_running = true;
+  CONDUCTOR_LOG(info, "config") << "what-if for " << plugin << " over " << since
+                                << (policy.empty() ? "" : " under policy " + policy);
+  auto rp = self->make_response_promise<std::string>();
+  auto done = [=] { self->state.whatif_running = false; };
+  self->request(worker, caf::infinite, atom::whatif_v)
+    .then(
+      [=](std::string& text) mutable {
+        done();
+        rp.deliver(std::move(text));
+      },
+      [=](caf::error& err) mutable {
+        done();
+        rp.deliver(std::move(err));
+      });
+  return rp;
+}
+
 } // namespace
 
 json scaler_in_force(const scaler_settings& s) {
@@ -115,7 +186,12 @@ json scaler_in_force(const scaler_settings& s) {
             {"confirm_down", p.confirm_down},
             {"cooldown_seconds", seconds(p.cooldown)},
             {"up_factor", p.up_factor},
-            {"down_factor", p.down_factor}}},
+            {"down_factor", p.down_factor},
+            {"sizing", p.sizing},
+            {"headroom", p.headroom},
+            {"peak_window_seconds", seconds(p.peak_window)},
+            {"seasonal_days", p.seasonal_days},
+            {"seasonal_window_seconds", seconds(p.seasonal_window)}}},
           {"reserves", {{"cpu_cores", s.reserve_cpu_cores}, {"memory", s.reserve_memory}}},
           {"suspend_after_failures", s.suspend_after_failures},
           {"flap_budget", s.flap_budget},
@@ -158,6 +234,10 @@ config_keeper(config_keeper_actor::stateful_pointer<config_keeper_state> self, s
         rp.delegate(self->state.supervisor, atom::get_v, atom::scaler_v);
       });
       return rp;
+    },
+    [=](atom::whatif, const std::string& plugin, const std::string& since,
+        const std::string& policy) -> caf::result<std::string> {
+      return whatif(self, plugin, since, policy);
     },
     [=](atom::reload) {
       auto& st = self->state;

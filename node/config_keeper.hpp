@@ -26,6 +26,8 @@ struct config_keeper_state {
   nlohmann::json changes = nlohmann::json::object();
   config::node_config running;
   supervisor_actor supervisor;
+  /// A what-if is running on its worker: one at a time.
+  bool whatif_running = false;
   static inline const char* name = "config";
 };
 

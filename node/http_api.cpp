@@ -224,6 +224,11 @@ std::vector<http_route> api_routes(api_ptr api, std::shared_ptr<event_hub> event
   r.push_back({"POST", "/api/preflight", with_body([api](const http_request&, const json& b) {
                  return api->preflight(b);
                })});
+  // Changes nothing, but costs up to seconds of a core and reads the whole
+  // history: behind the token like the commands (one runs at a time).
+  r.push_back(change("POST", "/api/whatif", with_body([api](const http_request&, const json& b) {
+                       return api->whatif(b);
+                     })));
   r.push_back(get("/api/decisions/{id}", [api](const http_request& req) {
     const auto& text = req.params.at("id");
     int64_t id = 0;

@@ -71,6 +71,12 @@ inspector_actor::behavior_type inspector(inspector_actor::pointer self,
         return no_config();
       return self->delegate(config, atom::config_v, patch, origin);
     },
+    [=](atom::whatif, const std::string& plugin, const std::string& since,
+        const std::string& policy) -> caf::result<std::string> {
+      if (!config)
+        return no_config();
+      return self->delegate(config, atom::whatif_v, plugin, since, policy);
+    },
     [=](atom::fault, const std::string& name, const std::string& origin) {
       return self->delegate(supervisor, atom::fault_v, name, origin);
     },

@@ -213,6 +213,27 @@ CAF_TEST(scale takes a plugin and at least one limit) {
   CAF_CHECK(has(error_of({"scale", "chat", "--swap", "1GiB"}), "unexpected argument \"--swap\""));
 }
 
+CAF_TEST(whatif takes a plugin a window and a policy) {
+  auto o = parse({"whatif", "chat"});
+  CAF_CHECK_EQUAL(o.error, "");
+  CAF_CHECK_EQUAL(o.command, "whatif");
+  CAF_CHECK_EQUAL(o.plugin, "chat");
+  CAF_CHECK_EQUAL(o.since, "");
+  CAF_CHECK_EQUAL(o.policy, "");
+  o = parse({"--json", "whatif", "host", "--since", "90m", "--policy", "predictive"});
+  CAF_CHECK_EQUAL(o.error, "");
+  CAF_CHECK(o.json);
+  CAF_CHECK_EQUAL(o.plugin, "host");
+  CAF_CHECK_EQUAL(o.since, "90m");
+  CAF_CHECK_EQUAL(o.policy, "predictive");
+  CAF_CHECK(has(error_of({"whatif"}), "whatif: which plugin?"));
+  CAF_CHECK(has(error_of({"whatif", "--since", "6h"}), "whatif: which plugin?"));
+  CAF_CHECK(has(error_of({"whatif", "chat", "--since", "6"}), "invalid duration \"6\""));
+  CAF_CHECK(has(error_of({"whatif", "chat", "--since", "25h"}), "between 1s and 24h"));
+  CAF_CHECK(has(error_of({"whatif", "chat", "--policy"}), "unexpected argument \"--policy\""));
+  CAF_CHECK(has(error_of({"whatif", "chat", "extra"}), "unexpected argument \"extra\""));
+}
+
 CAF_TEST(tls files come from flags or the environment and go together) {
   auto o = parse({"--tls-ca", "ca.pem", "--tls-cert", "me.pem", "--tls-key", "me.key", "status"});
   CAF_CHECK_EQUAL(o.error, "");
