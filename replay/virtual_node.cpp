@@ -23,6 +23,18 @@ virtual_node::virtual_node(scaler_settings scaler, prediction_params prediction,
   }
 }
 
+void virtual_node::start_with(const std::vector<plugin_limits>& limits) {
+  runtime_state state;
+  state.saved = 1;
+  state.mode_origin = "config";
+  for (const auto& l : limits)
+    if (auto i = limits_.find(l.plugin); i != limits_.end()) {
+      lay_over(i->second, l.limits);
+      state.limits.push_back(plugin_limits{l.plugin, i->second});
+    }
+  engine_.restore(state, now_);
+}
+
 void virtual_node::take(const timed_sample& s) {
   if (!started_) {
     started_ = true;

@@ -40,6 +40,11 @@ public:
   /// forecasts (as the node's predictor settings do).
   virtual_node(scaler_settings scaler, prediction_params prediction, duration step);
 
+  /// Puts `limits` in force for their plugins before the first sample, as a
+  /// node resumes the limits its resizes set (a what-if window that opens
+  /// after earlier resizes starts from them, not from the configuration).
+  void start_with(const std::vector<plugin_limits>& limits);
+
   /// Takes a sample in; samples must come in time order (an earlier one is
   /// taken at the latest time seen).
   void take(const timed_sample& s);

@@ -389,6 +389,9 @@ bool run_whatif(const whatif_request& req, whatif_report& out, std::string& erro
   // -- the replay -----------------------------------------------------------------
   auto step = effective_step(settings.predictor);
   virtual_node node{settings.scaler, make_prediction_params(settings.predictor), step};
+  // Both sides start from the limits in force when the window opened.
+  if (plugin)
+    node.start_with({plugin_limits{plugin->name, did_limits}});
   // The evaluations the node makes, counted as it schedules them.
   std::optional<double> first;
   auto interval = std::chrono::duration<double>(settings.scaler.evaluation_interval).count();

@@ -287,6 +287,11 @@ CAF_TEST(the limits before the window are the ones last applied) {
   CAF_CHECK_EQUAL(r.did_cpu.mean_limit, 1.5);
   CAF_CHECK_EQUAL(r.did_memory.mean_limit, 128.0 * 1024 * 1024);
   CAF_CHECK_EQUAL(r.did_cpu.changes, 0u);
+  // The replay starts from them too: its first resize halves 150, not the
+  // configured 400.
+  REQUIRE_OR_RETURN(!r.would.empty());
+  CAF_CHECK_EQUAL(r.would.front().old_limits.cpu_quota, 150);
+  CAF_CHECK_EQUAL(r.would.front().new_limits.cpu_quota, 75);
 }
 
 CAF_TEST(max_rows cuts the replay short and says so) {
