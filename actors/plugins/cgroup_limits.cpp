@@ -150,7 +150,10 @@ limit_change cgroup_limits::apply(const config::limit_set& limits) const {
       auto path = file(layout_.cpu_limit, v1_cpu ? "cpu.cfs_quota_us" : "cpu.max");
       if (!path)
         return missing("cpu");
-      // The period stays what it is (100 ms unless someone changed it).
+      // The period stays what it is (100 ms unless someone changed it),
+      // unless the quota would fall under the kernel's 1 ms minimum: then the
+      // longest period the kernel allows (1 s) makes quotas down to 0.1 % of
+      // a core writable, at the price of coarser throttling.
       int64_t period = 0;
       if (v1_cpu) {
         auto text = read_small_file(*file(layout_.cpu_limit, "cpu.cfs_period_us"));
@@ -161,6 +164,14 @@ limit_change cgroup_limits::apply(const config::limit_set& limits) const {
       }
       if (period <= 0)
         return c.fail("cannot read the CPU period of " + *path);
+      constexpr int64_t min_quota = 1000;
+      constexpr int64_t max_period = 1'000'000;
+      if (quota_for(*limits.cpu_quota, period) < min_quota && period < max_period) {
+        period = max_period;
+        if (v1_cpu
+            && !c.write(*file(layout_.cpu_limit, "cpu.cfs_period_us"), std::to_string(period)))
+          return false;
+      }
       auto quota = std::to_string(quota_for(*limits.cpu_quota, period));
       if (!c.write(*path, v1_cpu ? quota : quota + " " + std::to_string(period)))
         return false;

@@ -1,6 +1,7 @@
 // cgroup_limits against the real kernel: limits applied to a real cgroup with
-// a real child in it, read back from the kernel's files, and a change the
-// kernel refuses halfway (a CPU quota under its 1 ms minimum) rolled back.
+// a real child in it, read back from the kernel's files, a quota under 1 % of
+// a core written with a 1 s period, and a change the kernel refuses halfway (a
+// CPU quota under its 1 ms minimum even then) rolled back.
 // Needs root and writable cgroup mounts; skips with a printed reason otherwise.
 #define CAF_SUITE cgroup_limits_real
 
@@ -66,9 +67,25 @@ CAF_TEST(limits on a real cgroup are taken and a refused change is rolled back) 
   auto rounded = cgl.apply(odd);
   CAF_CHECK(rounded.ok);
   CAF_CHECK_EQUAL(rounded.in_force.memory_max.value_or(0), 300 * mib);
-  // The kernel refuses a CPU quota under 1 ms per period, after memory and
-  // tasks were already written: both are put back.
-  auto refused = cgl.apply(limits(0.5, 512 * mib, 40));
+  // Half a percent of a core is 0.5 ms per 100 ms, under the kernel's 1 ms
+  // minimum: it is written as 5 ms per second.
+  config::limit_set small;
+  small.cpu_quota = 0.5;
+  auto slow = cgl.apply(small);
+  CAF_CHECK_EQUAL(slow.error, "");
+  CAF_CHECK(slow.ok);
+  CAF_CHECK_EQUAL(slow.in_force.cpu_quota.value_or(0), 0.5);
+  const auto& cpu_dir = cg.dir(layout.cpu_limit->mount_point);
+  if (layout.cpu_limit->version == cgroup_version::v1)
+    CAF_CHECK_EQUAL(words(read_file(cpu_dir + "/cpu.cfs_period_us")),
+                    std::vector<std::string>{"1000000"});
+  else
+    CAF_CHECK_EQUAL(words(read_file(cpu_dir + "/cpu.max")),
+                    (std::vector<std::string>{"5000", "1000000"}));
+  CAF_REQUIRE(cgl.apply(limits(150, 300 * mib, 50)).ok);
+  // The kernel refuses a CPU quota under 1 ms even per second, after memory
+  // and tasks were already written: both are put back.
+  auto refused = cgl.apply(limits(0.05, 512 * mib, 40));
   CAF_CHECK(!refused.ok);
   CAF_MESSAGE("refused: " << refused.error);
   CAF_CHECK_NOT_EQUAL(refused.error.find("Invalid argument"), std::string::npos);

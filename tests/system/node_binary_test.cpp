@@ -254,7 +254,8 @@ CAF_TEST(a variant whose limits the kernel refuses is rolled back and three fail
   }
   // The host is always "under pressure" (degrade memory 1 %), chat is the only
   // plugin, and its small variant asks for a CPU quota under the kernel's 1 ms
-  // minimum: memory_max is written first, then the quota is refused.
+  // minimum even per second (0.05 % of a core): memory_max is written first,
+  // then the quota is refused.
   auto cfg = cgroups.apply(f.config_text());
   cfg.replace(cfg.find("scaler:\n  mode: manual\n"), 23,
               "scaler:\n  confirm_up: 1\n"
@@ -264,7 +265,7 @@ CAF_TEST(a variant whose limits the kernel refuses is rolled back and three fail
          "    variants:\n"
          "      - name: large\n        command: [sleep, \"301\"]\n"
          "      - name: small\n        command: [sleep, \"302\"]\n"
-         "        limits: {memory_max: 512MiB, cpu_quota: 0.5}\n";
+         "        limits: {memory_max: 512MiB, cpu_quota: 0.05}\n";
   write_file(f.config, cfg);
   auto node = f.start();
   auto db = f.dir.file("data/conductor.db");
