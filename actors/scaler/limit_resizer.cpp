@@ -12,7 +12,7 @@ namespace {
 constexpr std::chrono::hours flap_window{1};
 
 /// Whole units for memory and tasks; CPU in tenths of a percent. `up`
-/// rounds up, so that a target is never undercut.
+/// rounds up (target sizing), so that a target is never undercut.
 double round_for(limit_resource r, double x, bool up = false) {
   if (r == limit_resource::cpu_quota)
     return (up ? std::ceil(x * 10 - 1e-9) : std::round(x * 10)) / 10;
@@ -135,8 +135,11 @@ std::optional<resize_proposal> limit_resizer::evaluate(const std::string& plugin
       reason += use.max <= use.limit + use.headroom ? ", capped at its max" : ", capped by the host's reserves";
     if (!up && to > target)
       reason += ", held at its min";
-    to = round_for(r, to, up);
-    if (up ? to <= use.limit : to >= use.limit)
+    // Rounded up either way: a limit under the target would throttle. A
+    // target of nothing (an idle plugin without a lower bound) is no limit
+    // to set.
+    to = round_for(r, to, true);
+    if (to <= 0 || (up ? to <= use.limit : to >= use.limit))
       return hold("");
   } else if (up) {
     to = std::min({use.limit * rules_.policy.up_factor, use.max, use.limit + use.headroom});

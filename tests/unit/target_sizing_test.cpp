@@ -118,6 +118,10 @@ CAF_TEST(bounds and host reserves cap the target and the budget stops flapping) 
   p = low.evaluate("svc", tiny, 0s, &why);
   CAF_REQUIRE(p);
   CAF_CHECK_EQUAL(p->to, 1);
+  // An idle plugin without a lower bound: no limit of 0 is proposed.
+  auto idle = cpu(10, 0);
+  idle.min = 0;
+  CAF_CHECK(!low.evaluate("idle", idle, 0s, &why));
   // Six rises in an hour spend the flap budget; the seventh waits.
   limit_resizer f{predictive()};
   auto doubling = [](double limit) {
