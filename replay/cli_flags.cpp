@@ -1,6 +1,9 @@
 #include "replay/cli_flags.hpp"
 
 #include <algorithm>
+#include <iostream>
+
+#include "config/loader.hpp"
 
 namespace conductor::replay {
 
@@ -48,6 +51,22 @@ bool parse_cli_flags(int argc, char** argv, const std::vector<std::string>& know
     }
     out.values[name] = value;
   }
+  return true;
+}
+
+int cli_fail(const std::string& message, int code) {
+  std::cerr << "conductor-replay: " << message << '\n';
+  return code;
+}
+
+bool load_cli_config(const std::string& path, config::node_config& out) {
+  auto loaded = config::load_config_file(path);
+  if (!loaded.ok()) {
+    for (const auto& e : loaded.errors)
+      std::cerr << e.to_string() << '\n';
+    return false;
+  }
+  out = loaded.config;
   return true;
 }
 

@@ -1,11 +1,14 @@
-// cli_flags.hpp -- conductor-replay's flag syntax, shared by its modes:
-// `--name value` or `--name=value`; every flag takes a value except --help
-// (and -h) and the switches a mode names.
+// cli_flags.hpp -- conductor-replay's command line, shared by its modes:
+// the flag syntax (`--name value` or `--name=value`; every flag takes a value
+// except --help, -h and the switches a mode names), its error line and the
+// --config file.
 #pragma once
 
 #include <map>
 #include <string>
 #include <vector>
+
+#include "config/node_config.hpp"
 
 namespace conductor::replay {
 
@@ -30,5 +33,12 @@ struct cli_flags {
 bool parse_cli_flags(int argc, char** argv, const std::vector<std::string>& known,
                      const std::vector<std::string>& switches, cli_flags& out,
                      std::string& error);
+
+/// Prints `conductor-replay: message` to stderr; returns `code`.
+int cli_fail(const std::string& message, int code);
+
+/// Loads a node config for a mode's --config; false after printing every
+/// error (file, line, key) to stderr.
+bool load_cli_config(const std::string& path, config::node_config& out);
 
 } // namespace conductor::replay

@@ -10,7 +10,6 @@
 #include <string>
 
 #include "actors/predictor/prediction_settings.hpp"
-#include "config/loader.hpp"
 #include "config/units.hpp"
 #include "replay/cli_flags.hpp"
 #include "replay/replay_runner.hpp"
@@ -80,10 +79,6 @@ std::optional<size_t> steps_flag(const flags& f, const char* name, std::string& 
   return n;
 }
 
-int fail(const std::string& message, int code) {
-  std::cerr << "conductor-replay: " << message << '\n';
-  return code;
-}
 
 } // namespace
 
@@ -102,27 +97,20 @@ int replay_main(int argc, char** argv) {
                        {"input", "output", "column", "model", "step", "horizon", "window", "as",
                         "config", "horizon-steps", "window-steps"},
                        {}, f, error))
-    return fail(error + " (see --help)", 2);
+    return cli_fail(error + " (see --help)", 2);
   if (f.values.count("help")) {
     std::cout << usage_text;
     return 0;
   }
   if (!f.values.count("input"))
-    return fail("--input is required (see --help)", 2);
+    return cli_fail("--input is required (see --help)", 2);
   config::node_config cfg;
-  if (auto c = f.values.find("config"); c != f.values.end()) {
-    auto loaded = config::load_config_file(c->second);
-    if (!loaded.ok()) {
-      for (const auto& e : loaded.errors)
-        std::cerr << e.to_string() << '\n';
-      return 2;
-    }
-    cfg = loaded.config;
-  }
+  if (auto c = f.values.find("config"); c != f.values.end() && !load_cli_config(c->second, cfg))
+    return 2;
   auto column = f.values.count("column") ? f.values["column"] : "value";
   trace t;
   if (!read_trace(f.values["input"], column, t, error))
-    return fail(error, 2);
+    return cli_fail(error, 2);
   if (t.out_of_order > 0)
     std::cerr << "conductor-replay: warning: " << f.values["input"] << ":"
               << t.first_out_of_order_line << ": " << t.out_of_order
@@ -135,7 +123,7 @@ int replay_main(int argc, char** argv) {
   o.scaler = settings.scaler;
   if (auto as = f.values.find("as"); as != f.values.end()) {
     if (as->second != "cpu_percent" && as->second != "memory_percent")
-      return fail("--as: expected cpu_percent or memory_percent, got \"" + as->second + "\"", 2);
+      return cli_fail("--as: expected cpu_percent or memory_percent, got \"" + as->second + "\"", 2);
     o.as_metric = as->second;
   }
   auto step = duration_flag(f, "step", error);
@@ -146,11 +134,11 @@ int replay_main(int argc, char** argv) {
   if (error.empty() && ((horizon && horizon_steps) || (window && window_steps)))
     error = "give a horizon or a window either as a duration or in steps, not both";
   if (!error.empty())
-    return fail(error, 2);
+    return cli_fail(error, 2);
   if (!step) {
     auto spacing = median_spacing(t);
     if (spacing <= 0)
-      return fail(f.values["input"] + ": one row gives no spacing: pass --step", 2);
+      return cli_fail(f.values["input"] + ": one row gives no spacing: pass --step", 2);
     step = std::chrono::nanoseconds(static_cast<int64_t>(std::llround(spacing * 1e9)));
   }
   auto& p = settings.predictor;
@@ -162,7 +150,7 @@ int replay_main(int argc, char** argv) {
   if (f.values.count("model"))
     p.model = f.values["model"];
   if (p.horizon < p.step)
-    return fail("--horizon must be at least one step", 2);
+    return cli_fail("--horizon must be at least one step", 2);
   o.step = p.step;
   o.prediction = make_prediction_params(p);
   const auto& models = prediction_models();
@@ -170,7 +158,7 @@ int replay_main(int argc, char** argv) {
     std::string list;
     for (const auto& m : models)
       list += (list.empty() ? "" : " | ") + m;
-    return fail("--model: unknown model \"" + o.prediction.model + "\" (expected " + list + ")",
+    return cli_fail("--model: unknown model \"" + o.prediction.model + "\" (expected " + list + ")",
                 2);
   }
 
@@ -179,7 +167,7 @@ int replay_main(int argc, char** argv) {
   if (output != "-") {
     out = std::fopen(output.c_str(), "wb");
     if (!out)
-      return fail(output + ": cannot open for writing", 1);
+      return cli_fail(output + ": cannot open for writing", 1);
   }
   bool ok = run_replay(t, o, out, error);
   if (out != stdout && std::fclose(out) != 0)
@@ -187,7 +175,7 @@ int replay_main(int argc, char** argv) {
   else if (out == stdout)
     ok = std::fflush(stdout) == 0 && ok;
   if (!ok)
-    return fail(output + ": " + (error.empty() ? "cannot write the output" : error), 1);
+    return cli_fail(output + ": " + (error.empty() ? "cannot write the output" : error), 1);
   return 0;
 }
 

@@ -7,7 +7,6 @@
 #include <map>
 
 #include "actors/number_text.hpp"
-#include "config/loader.hpp"
 #include "config/units.hpp"
 #include "replay/cli_flags.hpp"
 #include "replay/limit_score.hpp"
@@ -41,10 +40,6 @@ decided at that row, with its reason. A summary goes to standard error.
   --help            this text
 )";
 
-int fail(const std::string& message, int code) {
-  std::cerr << "conductor-replay: " << message << '\n';
-  return code;
-}
 
 /// A positive number of cores, or a size in bytes for memory.
 bool parse_amount(const std::string& text, bool cpu, double& out) {
@@ -87,7 +82,7 @@ int simulate_main(int argc, char** argv) {
                        {"simulate", "capacity", "input", "output", "column", "policy", "min",
                         "config"},
                        {}, f, error))
-    return fail(error + " (see --simulate cpu --help)", 2);
+    return cli_fail(error + " (see --simulate cpu --help)", 2);
   if (f.has("help")) {
     std::cout << usage_text;
     return 0;
@@ -95,51 +90,44 @@ int simulate_main(int argc, char** argv) {
   simulation_options o;
   auto what = f.get("simulate");
   if (what != "cpu" && what != "memory")
-    return fail("--simulate: expected cpu or memory, got \"" + what + "\"", 2);
+    return cli_fail("--simulate: expected cpu or memory, got \"" + what + "\"", 2);
   bool cpu = what == "cpu";
   o.resource = cpu ? simulated_resource::cpu : simulated_resource::memory;
   if (!f.has("capacity"))
-    return fail("--capacity is required with --simulate (see --help)", 2);
+    return cli_fail("--capacity is required with --simulate (see --help)", 2);
   if (!parse_amount(f.get("capacity"), cpu, o.capacity))
-    return fail("--capacity: expected " + std::string{cpu ? "a positive number of cores" : "a size such as 16GiB"}
+    return cli_fail("--capacity: expected " + std::string{cpu ? "a positive number of cores" : "a size such as 16GiB"}
                   + ", got \"" + f.get("capacity") + "\"",
                 2);
   if (f.has("min") && !parse_amount(f.get("min"), cpu, o.min_limit))
-    return fail("--min: expected " + std::string{cpu ? "a positive number of cores" : "a size such as 64MiB"}
+    return cli_fail("--min: expected " + std::string{cpu ? "a positive number of cores" : "a size such as 64MiB"}
                   + ", got \"" + f.get("min") + "\"",
                 2);
   if (!f.has("input"))
-    return fail("--input is required (see --help)", 2);
-  if (f.has("config")) {
-    auto loaded = config::load_config_file(f.get("config"));
-    if (!loaded.ok()) {
-      for (const auto& e : loaded.errors)
-        std::cerr << e.to_string() << '\n';
-      return 2;
-    }
-    o.config = loaded.config;
-  }
+    return cli_fail("--input is required (see --help)", 2);
+  if (f.has("config") && !load_cli_config(f.get("config"), o.config))
+    return 2;
   if (f.has("policy")) {
     auto policy = f.get("policy");
     if (!o.config.scaler.policies.count(policy)) {
       std::string known;
       for (const auto& [name, profile] : o.config.scaler.policies)
         known += (known.empty() ? "" : " | ") + name;
-      return fail("--policy: unknown policy \"" + policy + "\" (expected " + known + ")", 2);
+      return cli_fail("--policy: unknown policy \"" + policy + "\" (expected " + known + ")", 2);
     }
     o.config.scaler.policy = policy;
   }
   trace t;
   if (!read_trace(f.get("input"), f.get("column", "value"), t, error))
-    return fail(error, 2);
+    return cli_fail(error, 2);
   std::vector<simulated_row> rows;
   if (!simulate_resizing(t, o, rows, error))
-    return fail(f.get("input") + ": " + error, 2);
+    return cli_fail(f.get("input") + ": " + error, 2);
 
   auto output = f.get("output", "-");
   std::FILE* out = output == "-" ? stdout : std::fopen(output.c_str(), "wb");
   if (!out)
-    return fail(output + ": cannot open for writing", 1);
+    return cli_fail(output + ": cannot open for writing", 1);
   std::fputs("timestamp,value,demand,limit,decision,reason\n", out);
   std::vector<double> seconds, demand, limit;
   std::map<std::string, size_t> actions;
@@ -163,7 +151,7 @@ int simulate_main(int argc, char** argv) {
   if (out != stdout)
     ok = std::fclose(out) == 0 && ok;
   if (!ok)
-    return fail(output + ": cannot write the output", 1);
+    return cli_fail(output + ": cannot write the output", 1);
   auto s = score_limits(seconds, demand, limit);
   std::string counts;
   for (const auto& [action, n] : actions)

@@ -6,7 +6,6 @@
 #include <iostream>
 #include <string>
 
-#include "config/loader.hpp"
 #include "config/units.hpp"
 #include "ctl/ctl_render.hpp"
 #include "replay/cli_flags.hpp"
@@ -56,10 +55,6 @@ file, a file that cannot be read, not a conductor database or another schema
 version, an unknown plugin or policy, an invalid config).
 )";
 
-int fail(const std::string& message, int code) {
-  std::cerr << "conductor-replay: " << message << '\n';
-  return code;
-}
 
 } // namespace
 
@@ -74,7 +69,7 @@ int whatif_main(int argc, char** argv) {
   std::string error;
   if (!parse_cli_flags(argc, argv, {"from-db", "plugin", "since", "policy", "config", "max-rows"},
                        {"json"}, f, error))
-    return fail(error + " (see --from-db --help)", 2);
+    return cli_fail(error + " (see --from-db --help)", 2);
   if (f.has("help")) {
     std::cout << usage_text;
     return 0;
@@ -82,29 +77,29 @@ int whatif_main(int argc, char** argv) {
   whatif_request req;
   req.db_path = f.get("from-db");
   if (req.db_path.empty())
-    return fail("--from-db needs the node's database file (DATA_DIR/conductor.db)", 2);
+    return cli_fail("--from-db needs the node's database file (DATA_DIR/conductor.db)", 2);
   req.plugin = f.get("plugin");
   if (req.plugin.empty())
-    return fail("--plugin is required: a plugin of the configuration, or host", 2);
+    return cli_fail("--plugin is required: a plugin of the configuration, or host", 2);
   if (f.has("since")) {
     auto d = config::parse_duration(f.get("since"));
     if (!d)
-      return fail("--since: invalid duration \"" + f.get("since") + "\": " + d.error, 2);
+      return cli_fail("--since: invalid duration \"" + f.get("since") + "\": " + d.error, 2);
     if (d.value->count() <= 0)
-      return fail("--since: must be more than 0", 2);
+      return cli_fail("--since: must be more than 0", 2);
     req.since = std::chrono::duration_cast<std::chrono::seconds>(*d.value);
     if (req.since.count() <= 0)
-      return fail("--since: must be at least 1s", 2);
+      return cli_fail("--since: must be at least 1s", 2);
   }
   req.policy = f.get("policy");
   if (f.has("policy") && req.policy.empty())
-    return fail("--policy needs a policy name", 2);
+    return cli_fail("--policy needs a policy name", 2);
   if (f.has("max-rows")) {
     auto text = f.get("max-rows");
     size_t n = 0;
     auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
     if (ec != std::errc{} || ptr != text.data() + text.size() || n == 0)
-      return fail("--max-rows: expected a positive whole number, got \"" + text + "\"", 2);
+      return cli_fail("--max-rows: expected a positive whole number, got \"" + text + "\"", 2);
     req.max_rows = n;
   }
   // Offline: there is no node to protect, only a person waiting.
@@ -112,7 +107,7 @@ int whatif_main(int argc, char** argv) {
   std::string config_path = f.get("config");
   if (config_path.empty()) {
     if (::access(CONDUCTOR_DEFAULT_CONFIG, R_OK) != 0)
-      return fail(std::string{"--config FILE is required: the configuration the node ran with ("}
+      return cli_fail(std::string{"--config FILE is required: the configuration the node ran with ("}
                     + CONDUCTOR_DEFAULT_CONFIG + " does not exist here)",
                   2);
     config_path = CONDUCTOR_DEFAULT_CONFIG;
@@ -120,17 +115,12 @@ int whatif_main(int argc, char** argv) {
   std::cerr << "conductor-replay: replaying with the configuration " << config_path
             << (f.has("config") ? "" : " (the default; pass --config FILE for the node's own)")
             << '\n';
-  auto loaded = config::load_config_file(config_path);
-  if (!loaded.ok()) {
-    for (const auto& e : loaded.errors)
-      std::cerr << e.to_string() << '\n';
+  if (!load_cli_config(config_path, req.config))
     return 2;
-  }
-  req.config = loaded.config;
   whatif_report report;
   whatif_failure why = whatif_failure::none;
   if (!run_whatif(req, report, error, why))
-    return fail(error, why == whatif_failure::no_data ? 1 : 2);
+    return cli_fail(error, why == whatif_failure::no_data ? 1 : 2);
   std::cout << ctl::render_whatif(whatif_json(report), f.has("json"));
   std::cout.flush();
   return std::cout ? 0 : 1;

@@ -1,6 +1,7 @@
 #include "actors/scaler/limit_resizer.hpp"
 
 #include "actors/number_text.hpp"
+#include "config/units.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -17,15 +18,6 @@ double round_for(limit_resource r, double x, bool up = false) {
   if (r == limit_resource::cpu_quota)
     return (up ? std::ceil(x * 10 - 1e-9) : std::round(x * 10)) / 10;
   return up ? std::ceil(x) : std::floor(x);
-}
-
-std::string seconds_text(std::chrono::nanoseconds d) {
-  auto s = std::chrono::duration_cast<std::chrono::seconds>(d).count();
-  if (s % 3600 == 0)
-    return std::to_string(s / 3600) + "h";
-  if (s % 60 == 0)
-    return std::to_string(s / 60) + "m";
-  return std::to_string(s) + "s";
 }
 
 } // namespace
@@ -68,9 +60,9 @@ double limit_resizer::target_of(const std::string& plugin, const limit_use& use,
   double seasonal = memory.seasonal_peak(now, p.seasonal_days, p.seasonal_window);
   double target = std::max(recent, seasonal) * (1 + p.headroom / 100);
   how = "expected peak " + number_text(std::max(recent, seasonal)) + " (last "
-        + seconds_text(p.peak_window) + " " + number_text(recent);
+        + config::format_duration(p.peak_window) + " " + number_text(recent);
   if (p.seasonal_days > 0)
-    how += ", same time +-" + seconds_text(p.seasonal_window) + " on the last "
+    how += ", same time +-" + config::format_duration(p.seasonal_window) + " on the last "
            + std::to_string(p.seasonal_days) + " day(s) " + number_text(seasonal);
   how += ") + " + number_text(p.headroom) + "% = " + number_text(target);
   return target;
