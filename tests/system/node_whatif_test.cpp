@@ -144,6 +144,18 @@ CAF_TEST(a node replays its own history and the replay decides as the node did) 
   CAF_CHECK_EQUAL(ctl_unknown.code, 1);
   CAF_CHECK(has(ctl_unknown.err, "unknown plugin \"nope\""));
 
+  // The replay's window ends at the newest sample: a decision the node took
+  // after it would be missing from `did`. Stop the node only once a sample
+  // of the plugin newer than its last resize is written.
+  bool sampled_after = eventually(
+    [&] {
+      return query_int(db, "SELECT COUNT(*) FROM autoscaler_metrics WHERE source = 'idle'"
+                           " AND timestamp > (SELECT MAX(timestamp) FROM autoscaler_history"
+                           " WHERE action = 'resize' AND target = 'idle')")
+             > 0;
+    },
+    30s);
+  CAF_CHECK(sampled_after);
   node.signal(SIGTERM);
   CAF_CHECK_EQUAL(node.wait(5s), 0);
 
