@@ -220,6 +220,20 @@ std::vector<tool> make_tools(node_runner run) {
         return api.preflight(body);
       });
 
+  add("autoscaler_whatif",
+      "What would the scaler have done? Replays the node's own recorded samples of a plugin "
+      "(or the host) through its configuration, or under another policy, and reports what "
+      "would have happened beside what did: limit changes, mean limit, slack, throttled time, "
+      "cascade steps and both decision lists. Read-only; bounded by the node (at most 24h, "
+      "200000 rows, 5 s, one at a time).",
+      object_schema({{"plugin", prop("string", "A plugin's name, or \"host\"")},
+                     {"since", prop("string", "How far back, a duration such as \"30m\" or "
+                                              "\"6h\" (default 6h, at most 24h)")},
+                     {"policy", prop("string", "The policy to replay under, e.g. predictive "
+                                               "(default: the one in force)")}},
+                    {"plugin"}),
+      [](api::node_api& api, const json& args, const std::string&) { return api.whatif(args); });
+
   return tools;
 }
 

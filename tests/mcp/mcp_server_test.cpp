@@ -359,7 +359,7 @@ CAF_TEST(the node tools have strict schemas and go through the runner) {
                                     "autoscaler_set_config",   "autoscaler_set_mode",
                                     "autoscaler_set_policy",   "autoscaler_manual_scale",
                                     "autoscaler_get_prediction", "explain_decision",
-                                    "preflight"};
+                                    "preflight",               "autoscaler_whatif"};
   CHECK_JSON(names, expected);
   mcp_server s{std::move(tools)};
   answer(s, init_line);
@@ -373,7 +373,8 @@ CAF_TEST(the node tools have strict schemas and go through the runner) {
   answer(s, call_line(2, "autoscaler_get_history", {{"limit", 1000}, {"plugin", "web"}}));
   answer(s, call_line(3, "explain_decision", json::object()));
   answer(s, call_line(4, "preflight", {{"memory", 1048576}, {"cpu", 0.5}}));
-  CHECK_JSON(runs, 4);
+  answer(s, call_line(5, "autoscaler_whatif", {{"plugin", "web"}, {"since", "1h"}}));
+  CHECK_JSON(runs, 5);
   // Arguments that do not fit never reach it.
   auto wrong = {json{{"name", "autoscaler_get_history"}, {"arguments", {{"limit", 1001}}}},
                 json{{"name", "autoscaler_set_mode"}, {"arguments", {{"mode", "on"}}}},
@@ -381,12 +382,14 @@ CAF_TEST(the node tools have strict schemas and go through the runner) {
                 json{{"name", "autoscaler_set_config"}, {"arguments", {{"config", "x"}}}},
                 json{{"name", "autoscaler_get_status"}, {"arguments", {{"verbose", true}}}},
                 json{{"name", "explain_decision"}, {"arguments", {{"id", 0}}}},
-                json{{"name", "preflight"}, {"arguments", {{"memory", -1}}}}};
+                json{{"name", "preflight"}, {"arguments", {{"memory", -1}}}},
+                json{{"name", "autoscaler_whatif"}, {"arguments", {{"since", "1h"}}}},
+                json{{"name", "autoscaler_whatif"}, {"arguments", {{"plugin", 3}}}}};
   for (const auto& params : wrong) {
     auto r = answer(s, json{{"jsonrpc", "2.0"}, {"id", 9}, {"method", "tools/call"},
                             {"params", params}}
                          .dump());
     CHECK_JSON(error_code(r), rpc_error::invalid_params);
   }
-  CHECK_JSON(runs, 4);
+  CHECK_JSON(runs, 5);
 }

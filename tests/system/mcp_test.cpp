@@ -268,7 +268,7 @@ const std::set<std::string> tool_names = {
   "autoscaler_get_status",     "autoscaler_get_metrics", "autoscaler_get_history",
   "autoscaler_get_config",     "autoscaler_set_config",  "autoscaler_set_mode",
   "autoscaler_set_policy",     "autoscaler_manual_scale", "autoscaler_get_prediction",
-  "explain_decision",          "preflight"};
+  "explain_decision",          "preflight",              "autoscaler_whatif"};
 
 } // namespace
 
@@ -284,11 +284,11 @@ CAF_TEST(conductor-mcp inspects and steers a running node) {
   auto init = initialize(c, "system-test");
   CHECK_JSON(init["result"]["protocolVersion"], "2025-06-18");
   CHECK_JSON(init["result"]["serverInfo"]["name"], "conductor-mcp");
-  // tools/list: the eleven tools, each with a strict object schema.
+  // tools/list: the twelve tools, each with a strict object schema.
   auto list = c.request("tools/list", json::object());
   const auto& tools = list["result"]["tools"];
   REQUIRE_OR_RETURN(tools.is_array());
-  CAF_CHECK_EQUAL(tools.size(), 11u);
+  CAF_CHECK_EQUAL(tools.size(), 12u);
   std::set<std::string> names;
   for (const auto& t : tools) {
     names.insert(t.value("name", std::string{}));
@@ -341,6 +341,21 @@ CAF_TEST(conductor-mcp inspects and steers a running node) {
   auto refused = c.call("autoscaler_manual_scale", {{"plugin", "nope"}, {"tasks_max", 10}});
   CHECK_JSON(refused["isError"], true);
   CAF_CHECK(!text_of(refused).empty());
+  // What-if on the node's own history: its report once the host has
+  // samples in the database; an unknown plugin is the node's refusal.
+  json whatif;
+  CAF_CHECK(eventually(
+    [&] {
+      whatif = c.call("autoscaler_whatif", {{"plugin", "host"}, {"since", "1h"}});
+      return whatif.value("isError", true) == false;
+    },
+    10s));
+  CHECK_JSON(whatif["structuredContent"]["plugin"], "host");
+  CAF_CHECK(whatif["structuredContent"]["would"]["decisions"].is_array());
+  CAF_CHECK(whatif["structuredContent"].value("sample_rows", 0) > 0);
+  auto whatif_unknown = c.call("autoscaler_whatif", {{"plugin", "nope"}});
+  CHECK_JSON(whatif_unknown["isError"], true);
+  CAF_CHECK(has(text_of(whatif_unknown), "unknown plugin \"nope\""));
   // The node goes away: the next call says which address it cannot reach.
   node.signal(SIGTERM);
   CAF_CHECK_EQUAL(node.wait(5s), 0);
@@ -362,7 +377,7 @@ CAF_TEST(conductor-mcp without a node still serves and says which address failed
   auto init = initialize(c, "offline");
   CHECK_JSON(init["result"]["serverInfo"]["name"], "conductor-mcp");
   auto list = c.request("tools/list", json::object());
-  CAF_CHECK_EQUAL(list["result"]["tools"].size(), 11u);
+  CAF_CHECK_EQUAL(list["result"]["tools"].size(), 12u);
   auto status = c.call("autoscaler_get_status", json::object());
   CHECK_JSON(status["isError"], true);
   CAF_CHECK(has(text_of(status), "cannot reach the node's inspector at " + address));
