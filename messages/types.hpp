@@ -238,8 +238,20 @@ struct plugin_limits {
   limit_values limits;
 };
 
+/// The use target sizing remembered for one plugin and resource
+/// (actors/scaler/demand_memory.hpp): the peak per 5-minute bucket, newest
+/// first, the first being the bucket of runtime_state::demand_saved; -1 for
+/// a bucket with no use recorded.
+struct demand_peaks {
+  std::string plugin;
+  /// cpu_quota | memory_max
+  std::string resource;
+  std::vector<float> peaks;
+};
+
 /// What the node must not forget across a restart: the scaler's mode and why,
-/// the plugins it degraded and why, the limits it set. The scaler publishes it
+/// the plugins it degraded and why, the limits it set, the use target sizing
+/// remembered. The scaler publishes it
 /// on every change; persistence keeps it (autoscaler_config) and the node
 /// restores it at start (README: Persistence).
 struct runtime_state {
@@ -256,6 +268,10 @@ struct runtime_state {
   std::vector<plugin_limits> limits;
   /// Unix seconds of the change; 0: nothing was ever saved.
   double saved = 0;
+  /// Target sizing's memory of use, read at `demand_saved` (Unix seconds):
+  /// it is kept every 5 minutes, not on every change.
+  std::vector<demand_peaks> demand;
+  double demand_saved = 0;
 };
 
 /// Which audit rows to read (history for the API and conductorctl): newest
@@ -468,9 +484,14 @@ typename Inspector::result_type inspect(Inspector& f, plugin_limits& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, demand_peaks& x) {
+  return f(caf::meta::type_name("demand_peaks"), x.plugin, x.resource, x.peaks);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, runtime_state& x) {
   return f(caf::meta::type_name("runtime_state"), x.mode, x.mode_origin, x.config_mode,
-           x.suspended_reason, x.policy, x.steps, x.limits, x.saved);
+           x.suspended_reason, x.policy, x.steps, x.limits, x.saved, x.demand, x.demand_saved);
 }
 
 template <class Inspector>
@@ -597,7 +618,8 @@ CONDUCTOR_FIELDS_EQUAL(preflight_answer, a, b, c, d, e)
 CONDUCTOR_FIELDS_EQUAL(scaler_status, a, b, c, d, e, f, g, h, i)
 CONDUCTOR_FIELDS_EQUAL(runtime_step, a, b, c, d, e)
 CONDUCTOR_FIELDS_EQUAL(plugin_limits, a, b)
-CONDUCTOR_FIELDS_EQUAL(runtime_state, a, b, c, d, e, f, g, h)
+CONDUCTOR_FIELDS_EQUAL(demand_peaks, a, b, c)
+CONDUCTOR_FIELDS_EQUAL(runtime_state, a, b, c, d, e, f, g, h, i, j)
 CONDUCTOR_FIELDS_EQUAL(history_request, a, b, c, d, e, f)
 CONDUCTOR_FIELDS_EQUAL(metric_range_request, a, b, c, d, e)
 CONDUCTOR_FIELDS_EQUAL(metric_range, a, b)

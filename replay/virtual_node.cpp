@@ -32,7 +32,7 @@ void virtual_node::start_with(const std::vector<plugin_limits>& limits) {
       lay_over(i->second, l.limits);
       state.limits.push_back(plugin_limits{l.plugin, i->second});
     }
-  engine_.restore(state, now_);
+  engine_.restore(state, now_, duration::zero());
 }
 
 void virtual_node::take(const timed_sample& s) {

@@ -3,7 +3,9 @@
 //
 // One key per part, so an operator's `SELECT * FROM autoscaler_config` reads
 // plainly: mode = manual, mode_origin = operator, degraded = a JSON array of
-// the cascade's steps in effect, limits = a JSON object per plugin.
+// the cascade's steps in effect, limits = a JSON object per plugin, demand =
+// target sizing's memory of use (when it was read, and per plugin and
+// resource its peaks per 5 minutes, newest first, as text: "2.5 3 - 0.1").
 #pragma once
 
 #include <map>

@@ -1,6 +1,7 @@
 #include "actors/scaler/demand_memory.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace conductor {
 
@@ -8,8 +9,10 @@ namespace {
 
 constexpr int64_t buckets_per_day = std::chrono::hours{24} / demand_memory::bucket;
 
+/// The bucket of `t`, rounded down also before the clock's zero.
 int64_t index_of(demand_memory::duration t) {
-  return t / demand_memory::bucket;
+  auto i = t / demand_memory::bucket;
+  return t < demand_memory::duration::zero() && t % demand_memory::bucket != t.zero() ? i - 1 : i;
 }
 
 /// Whole buckets covering `window`, at least one.
@@ -26,9 +29,18 @@ demand_memory::demand_memory(duration peak_window, int days, duration seasonal_w
                                          + buckets_in(seasonal_window) + 1))) {
 }
 
+demand_memory::slot& demand_memory::slot_of(int64_t index) {
+  auto size = static_cast<int64_t>(ring_.size());
+  return ring_[static_cast<size_t>((index % size + size) % size)];
+}
+
+const demand_memory::slot& demand_memory::slot_of(int64_t index) const {
+  return const_cast<demand_memory*>(this)->slot_of(index);
+}
+
 void demand_memory::record(duration now, double used) {
   auto i = index_of(now);
-  auto& s = ring_[static_cast<size_t>(i % static_cast<int64_t>(ring_.size()))];
+  auto& s = slot_of(i);
   if (s.index != i)
     s = slot{static_cast<int32_t>(i), static_cast<float>(used)};
   else
@@ -36,14 +48,41 @@ void demand_memory::record(duration now, double used) {
 }
 
 double demand_memory::peak_over(int64_t first, int64_t last) const {
-  auto size = static_cast<int64_t>(ring_.size());
   double peak = 0;
-  for (auto i = std::max<int64_t>(first, 0); i <= last; ++i) {
-    const auto& s = ring_[static_cast<size_t>(i % size)];
+  for (auto i = first; i <= last; ++i) {
+    const auto& s = slot_of(i);
     if (s.index == i)
       peak = std::max(peak, static_cast<double>(s.peak));
   }
   return peak;
+}
+
+std::vector<float> demand_memory::peaks(duration now) const {
+  auto newest = index_of(now);
+  std::vector<float> out;
+  out.reserve(ring_.size());
+  for (int64_t age = 0; age < static_cast<int64_t>(ring_.size()); ++age) {
+    const auto& s = slot_of(newest - age);
+    out.push_back(s.index == newest - age ? s.peak : unseen);
+  }
+  while (!out.empty() && out.back() == unseen)
+    out.pop_back();
+  return out;
+}
+
+void demand_memory::restore(duration then, const std::vector<float>& saved) {
+  auto newest = index_of(then);
+  auto ages = std::min(saved.size(), ring_.size());
+  for (size_t age = 0; age < ages; ++age) {
+    auto i = newest - static_cast<int64_t>(age);
+    if (!std::isfinite(saved[age]) || saved[age] < 0 || i <= never_used || i > INT32_MAX)
+      continue;
+    auto& s = slot_of(i);
+    if (s.index < i)
+      s = slot{static_cast<int32_t>(i), saved[age]};
+    else if (s.index == i)
+      s.peak = std::max(s.peak, saved[age]);
+  }
 }
 
 double demand_memory::recent_peak(duration now, duration window) const {

@@ -6,7 +6,8 @@
 // Use is kept as the peak per 5-minute bucket of monotonic time in a ring of
 // seasonal_days days and a window: 288 buckets a day, 7 KiB for 3 days. A day is a
 // whole number of buckets, so "the same time yesterday" is a fixed distance in
-// buckets. Plain C++: time is the caller's monotonic `now`.
+// buckets. Plain C++: time is the caller's monotonic `now`; it may be
+// negative for peaks restored from before the clock's zero (a reboot).
 #pragma once
 
 #include <chrono>
@@ -36,13 +37,30 @@ public:
   /// on each of the last `days` days; 0 when none of them was seen yet.
   double seasonal_peak(duration now, int days, duration window) const;
 
+  /// What to keep across a restart: the peaks, newest first, from the bucket
+  /// of `now` back as far as the ring reaches; `unseen` (-1) for a bucket
+  /// with no use recorded. Unseen buckets at the end are left out.
+  std::vector<float> peaks(duration now) const;
+
+  /// Takes back peaks() read at `then` (on this memory's clock): each lands
+  /// in the bucket as far before `then` as it was before the reading. A
+  /// bucket recorded since keeps the larger peak; one the ring no longer
+  /// holds, or an unseen one, is skipped.
+  void restore(duration then, const std::vector<float>& saved);
+
+  static constexpr float unseen = -1;
+
 private:
   struct slot {
-    /// The bucket's number (monotonic time / bucket, 20 000 years in 31
-    /// bits); -1 when never used. With the float, 8 bytes a bucket.
-    int32_t index = -1;
+    /// The bucket's number (monotonic time / bucket, +-20 000 years in 32
+    /// bits); never_used when empty. With the float, 8 bytes a bucket.
+    int32_t index = never_used;
     float peak = 0;
   };
+  static constexpr int32_t never_used = INT32_MIN;
+
+  slot& slot_of(int64_t index);
+  const slot& slot_of(int64_t index) const;
 
   double peak_over(int64_t first, int64_t last) const;
 

@@ -49,12 +49,7 @@ void limit_resizer::update_rules(resize_rules rules) {
 double limit_resizer::target_of(const std::string& plugin, const limit_use& use, duration now,
                                 std::string& how) {
   const auto& p = rules_.policy;
-  auto key = std::pair{plugin, use.resource};
-  auto i = memories_.find(key);
-  if (i == memories_.end())
-    i = memories_.emplace(key, demand_memory{p.peak_window, p.seasonal_days, p.seasonal_window})
-          .first;
-  auto& memory = i->second;
+  auto& memory = memory_of(plugin, use.resource);
   memory.record(now, use.used);
   double recent = memory.recent_peak(now, p.peak_window);
   double seasonal = memory.seasonal_peak(now, p.seasonal_days, p.seasonal_window);
@@ -66,6 +61,33 @@ double limit_resizer::target_of(const std::string& plugin, const limit_use& use,
            + std::to_string(p.seasonal_days) + " day(s) " + number_text(seasonal);
   how += ") + " + number_text(p.headroom) + "% = " + number_text(target);
   return target;
+}
+
+demand_memory& limit_resizer::memory_of(const std::string& plugin, limit_resource r) {
+  const auto& p = rules_.policy;
+  auto key = std::pair{plugin, r};
+  auto i = memories_.find(key);
+  if (i == memories_.end())
+    i = memories_.emplace(key, demand_memory{p.peak_window, p.seasonal_days, p.seasonal_window})
+          .first;
+  return i->second;
+}
+
+std::vector<demand_peaks> limit_resizer::demand(duration now) const {
+  std::vector<demand_peaks> out;
+  for (const auto& [key, memory] : memories_)
+    if (auto peaks = memory.peaks(now); !peaks.empty())
+      out.push_back({key.first, to_string(key.second), std::move(peaks)});
+  return out;
+}
+
+bool limit_resizer::restore_demand(const demand_peaks& remembered, duration now, duration age) {
+  for (auto r : {limit_resource::cpu_quota, limit_resource::memory_max})
+    if (remembered.resource == to_string(r) && target_sizing(r)) {
+      memory_of(remembered.plugin, r).restore(now - age, remembered.peaks);
+      return true;
+    }
+  return false;
 }
 
 double limit_resizer::min_step(limit_resource r) const {

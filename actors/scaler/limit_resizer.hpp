@@ -29,6 +29,7 @@
 
 #include "actors/scaler/demand_memory.hpp"
 #include "config/node_config.hpp"
+#include "messages/types.hpp"
 
 namespace conductor {
 
@@ -90,6 +91,15 @@ public:
   /// hammered).
   void changed(const std::string& plugin, limit_resource resource, bool up, duration now);
 
+  /// Target sizing's memory of use, per plugin and resource, as of `now`
+  /// (demand_memory::peaks), for the runtime state.
+  std::vector<demand_peaks> demand(duration now) const;
+
+  /// Takes back use remembered `age` before `now`. False, and nothing kept,
+  /// for a resource not target sized under the rules in force or one it does
+  /// not know.
+  bool restore_demand(const demand_peaks& remembered, duration now, duration age);
+
 private:
   struct counters {
     int over = 0;
@@ -107,6 +117,7 @@ private:
   /// saying how it was reached.
   double target_of(const std::string& plugin, const limit_use& use, duration now,
                    std::string& how);
+  demand_memory& memory_of(const std::string& plugin, limit_resource r);
   double min_step(limit_resource r) const;
   double scale_up(limit_resource r) const;
   double scale_down(limit_resource r) const;

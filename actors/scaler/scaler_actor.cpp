@@ -1,5 +1,8 @@
 #include "actors/scaler/scaler_actor.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 #include <caf/system_messages.hpp>
 
 #include "actors/audit_commit.hpp"
@@ -20,9 +23,16 @@ void arm(self_ptr self, caf::actor_clock::time_point now) {
   self->delayed_send(self, self->state.next_evaluation - now, atom::evaluate_v);
 }
 
-/// The state with the wall time it is sent at.
-runtime_state stamped(runtime_state s) {
-  s.saved = std::chrono::duration<double>(caf::make_timestamp().time_since_epoch()).count();
+double unix_now() {
+  return std::chrono::duration<double>(caf::make_timestamp().time_since_epoch()).count();
+}
+
+/// The state as sent: with the memory of use as last read, and the wall
+/// time it is sent at.
+runtime_state stamped(const scaler_state& st, runtime_state s) {
+  s.demand = st.demand;
+  s.demand_saved = st.demand_saved;
+  s.saved = unix_now();
   return s;
 }
 
@@ -30,10 +40,28 @@ runtime_state stamped(runtime_state s) {
 void share_state(self_ptr self) {
   auto& st = self->state;
   auto now = st.engine.runtime();
-  if (now == st.shared)
+  if (now == st.shared && st.demand_shared)
     return;
   st.shared = now;
-  st.keepers.publish(self, stamped(std::move(now)));
+  st.demand_shared = true;
+  st.keepers.publish(self, stamped(st, std::move(now)));
+}
+
+/// Reads target sizing's memory of use at the first evaluation of each
+/// bucket: a restart loses at most one bucket of it, and the runtime state
+/// is not rewritten on every evaluation.
+void read_demand(self_ptr self, caf::actor_clock::time_point now) {
+  auto& st = self->state;
+  auto bucket = now.time_since_epoch() / demand_memory::bucket;
+  if (bucket == st.demand_bucket)
+    return;
+  st.demand_bucket = bucket;
+  auto demand = st.engine.demand(now.time_since_epoch());
+  if (demand.empty() && st.demand.empty())
+    return;
+  st.demand = std::move(demand);
+  st.demand_saved = unix_now();
+  st.demand_shared = false;
 }
 
 /// Stamps, logs and sends each decision to the sinks (but `skip`, which has
@@ -61,7 +89,14 @@ scaler_actor::behavior_type scaler(scaler_actor::stateful_pointer<scaler_state> 
   auto& st = self->state;
   st.settings = settings;
   st.engine = scaler_engine{std::move(settings)};
-  st.resumed = st.engine.restore(restored, mono(self));
+  // The memory of use is placed by how long ago it was read, in wall time:
+  // the monotonic clock starts over when the machine does. Older than a
+  // year (or a clock set back) is as good as never.
+  double age_seconds = restored.demand.empty() ? 0 : unix_now() - restored.demand_saved;
+  auto demand_age = std::chrono::duration_cast<std::chrono::nanoseconds>(
+    std::chrono::duration<double>(
+      std::isfinite(age_seconds) ? std::clamp(age_seconds, 0.0, 365 * 86400.0) : 0.0));
+  st.resumed = st.engine.restore(restored, mono(self), demand_age);
   if (st.resumed)
     CONDUCTOR_LOG(info, "scaler") << st.resumed->reason;
   st.shared = st.engine.runtime();
@@ -96,6 +131,7 @@ scaler_actor::behavior_type scaler(scaler_actor::stateful_pointer<scaler_state> 
         st.next_evaluation += st.settings.evaluation_interval;
       arm(self, now);
       auto ds = st.engine.evaluate(now.time_since_epoch());
+      read_demand(self, now);
       if (st.resumed) {
         ds.insert(ds.begin(), *st.resumed);
         st.resumed.reset();
@@ -111,7 +147,7 @@ scaler_actor::behavior_type scaler(scaler_actor::stateful_pointer<scaler_state> 
       if (!st.keepers.add(sink))
         return;
       self->monitor(sink);
-      self->send(sink, stamped(st.shared));
+      self->send(sink, stamped(st, st.shared));
     },
     [=](atom::update, scaler_settings settings) {
       auto& st = self->state;

@@ -4,9 +4,11 @@
 // plugin steps among them).
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include <caf/actor_clock.hpp>
 #include <caf/typed_event_based_actor.hpp>
@@ -27,6 +29,13 @@ struct scaler_state {
   /// The durable audit log, for operators' commands.
   single_sink<audit_log> durable;
   runtime_state shared;
+  /// Target sizing's memory of use, read once per 5-minute bucket (it is
+  /// large, and changes with every evaluation), when (Unix seconds), and
+  /// whether the keepers have it.
+  std::vector<demand_peaks> demand;
+  double demand_saved = 0;
+  int64_t demand_bucket = INT64_MIN;
+  bool demand_shared = true;
   /// What was resumed from a saved state, published with the first
   /// evaluation (when the sinks are there to hear it).
   std::optional<decision> resumed;

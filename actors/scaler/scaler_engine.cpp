@@ -9,6 +9,7 @@
 
 #include "actors/number_text.hpp"
 #include "actors/scaler/preflight.hpp"
+#include "config/units.hpp"
 #include "messages/metric_names.hpp"
 
 namespace conductor {
@@ -300,7 +301,8 @@ runtime_state scaler_engine::runtime() const {
   return out;
 }
 
-std::optional<decision> scaler_engine::restore(const runtime_state& state, duration now) {
+std::optional<decision> scaler_engine::restore(const runtime_state& state, duration now,
+                                               duration demand_age) {
   if (state.saved <= 0)
     return std::nullopt;
   std::vector<std::string> notes;
@@ -357,6 +359,16 @@ std::optional<decision> scaler_engine::restore(const runtime_state& state, durat
       list += (list.empty() ? "" : ", ") + d;
     notes.push_back(std::to_string(degraded.size()) + " plugin step(s) still in effect (" + list
                     + "), restored one at a time once the host is calm");
+  }
+  size_t remembered = 0;
+  demand_age = std::max(demand_age, duration::zero());
+  for (const auto& d : state.demand)
+    if (find(d.plugin) && resizer_.restore_demand(d, now, demand_age))
+      ++remembered;
+  if (remembered > 0) {
+    auto age = std::chrono::duration_cast<std::chrono::minutes>(demand_age);
+    notes.push_back("target sizing remembers the use of " + std::to_string(remembered)
+                    + " plugin resource(s), as of " + config::format_duration(age) + " ago");
   }
   std::string reason = "resumed after a restart";
   for (const auto& n : notes)

@@ -94,9 +94,18 @@ public:
   /// Resumes from a state saved before a restart: the steps are in effect
   /// again (their plugins start degraded, runtime_state's placement), so
   /// restoring them waits a full stabilization from `now`, one at a time; the
-  /// mode comes back unless the configuration's mode changed since. Returns
-  /// the audit row saying what was resumed, or nothing for an empty state.
-  std::optional<decision> restore(const runtime_state& state, duration now);
+  /// mode comes back unless the configuration's mode changed since; target
+  /// sizing's memory of use, read `demand_age` ago, is taken back for the
+  /// plugins and resources target sized now. Returns the audit row saying
+  /// what was resumed, or nothing for an empty state.
+  std::optional<decision> restore(const runtime_state& state, duration now,
+                                  duration demand_age);
+
+  /// Target sizing's memory of use as of `now`, for the runtime state
+  /// (runtime() leaves it out: it changes with every evaluation).
+  std::vector<demand_peaks> demand(duration now) const {
+    return resizer_.demand(now);
+  }
 
   /// The last evaluation, explained: what was done and, for the host and
   /// each plugin, why nothing else was (status "none").

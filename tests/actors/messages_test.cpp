@@ -48,7 +48,9 @@ CAF_TEST(runtime states roundtrip) {
                   {{"voice", "variant", "small", "large", "memory 91% >= 85%"},
                    {"batch", "disable", "", "", "lowest priority"}},
                   {{"chat", {150, 2ull << 30, 0}}},
-                  1700000000.5};
+                  1700000000.5,
+                  {{"chat", "cpu_quota", {12.5f, -1, 0.25f}}},
+                  1700000000.25};
   CAF_CHECK_EQUAL(roundtrip(x), x);
 }
 

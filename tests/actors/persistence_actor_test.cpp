@@ -289,6 +289,8 @@ CAF_TEST(the runtime state is kept and read back at the next start) {
   s.policy = "balanced";
   s.steps = {{"batch", "disable", "", "", "lowest priority"}};
   s.saved = 1700000000;
+  s.demand = {{"chat", "memory_max", {3.25e9f, -1, 1e9f}}};
+  s.demand_saved = 1699999990;
   self->send(p, s);
   sched.run();
   stop(p);

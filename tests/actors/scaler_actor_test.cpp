@@ -193,6 +193,16 @@ held_audit(held_audit_actor::stateful_pointer<held_audit_state> self) {
   };
 }
 
+/// Keeps every runtime state it is sent, as persistence and the supervisor do.
+struct keeper_state {
+  std::vector<runtime_state> states;
+  static inline const char* name = "keeper";
+};
+
+state_sink::behavior_type keeper(state_sink::stateful_pointer<keeper_state> self) {
+  return {[=](const runtime_state& s) { self->state.states.push_back(s); }};
+}
+
 bool mentions(const std::vector<decision>& ds, const std::string& text) {
   for (const auto& d : ds)
     if (d.reason.find(text) != std::string::npos)
@@ -616,6 +626,61 @@ CAF_TEST(a suspension survives a restart) {
   auto st = status();
   CAF_CHECK_EQUAL(st.mode, "manual");
   CAF_CHECK(st.suspended_reason.find("Device or resource busy") != std::string::npos);
+}
+
+CAF_TEST(target sizing remembers the use it saw across a restart) {
+  settings.policy = "predictive";
+  settings.profile = config::default_policies().at("predictive");
+  start();
+  auto k = sys.spawn(keeper);
+  self->send(scaler, atom::subscribe_v, state_sink{k});
+  sched.run();
+  auto voice = [&](double mib) {
+    resource_sample s;
+    s.source = "voice";
+    s.values = {{metric_name::memory_bytes, mib * (1 << 20)}};
+    self->send(scaler, s);
+  };
+  // 800 MiB of its 1 GiB: the peak plus 10 % is 86 % of the limit, inside
+  // the hysteresis. 31 evaluations 10 s apart cross a 5-minute bucket.
+  for (int i = 0; i < 31; ++i) {
+    voice(800);
+    evaluate_at(30, 50);
+  }
+  CAF_CHECK(steps().empty());
+  auto kept = deref<state_sink::stateful_base<keeper_state>>(k).state.states;
+  caf::anon_send_exit(k, caf::exit_reason::user_shutdown);
+  CAF_REQUIRE(!kept.empty());
+  auto saved = kept.back();
+  CAF_REQUIRE_EQUAL(saved.demand.size(), 1u);
+  CAF_CHECK_EQUAL(saved.demand[0].plugin, "voice");
+  CAF_CHECK_EQUAL(saved.demand[0].resource, "memory_max");
+  // Read at the first evaluation of a bucket: that one and those before it.
+  CAF_REQUIRE(saved.demand[0].peaks.size() >= 2);
+  for (auto peak : saved.demand[0].peaks)
+    CAF_CHECK_EQUAL(peak, 800.f * (1 << 20));
+  CAF_CHECK_GREATER(saved.demand_saved, 1700000000);
+  stop_scaler();
+  // Back with the use at 100 MiB: the hour's peak it remembers holds the limit.
+  decisions().clear();
+  handled = 0;
+  start(saved);
+  for (int i = 0; i < 6; ++i) {
+    voice(100);
+    evaluate_at(30, 50);
+  }
+  CAF_CHECK(steps().empty());
+  CAF_CHECK(mentions(decisions(), "target sizing remembers the use of 1 plugin resource(s)"));
+  stop_scaler();
+  // Without it, the first evaluation shrinks the limit to the use plus 10 %.
+  decisions().clear();
+  handled = 0;
+  saved.demand.clear();
+  start(saved);
+  voice(100);
+  evaluate_at(30, 50);
+  CAF_REQUIRE_EQUAL(steps().size(), 1u);
+  CAF_CHECK_EQUAL(steps()[0], "resize voice");
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -5,6 +5,9 @@
 
 #include <caf/test/unit_test.hpp>
 
+#include <limits>
+#include <vector>
+
 #include "actors/scaler/demand_memory.hpp"
 
 using namespace conductor;
@@ -49,4 +52,53 @@ CAF_TEST(the ring forgets what it cannot keep without mixing it up) {
   m.record(2 * day + 6h, 4);
   CAF_CHECK_EQUAL(m.seasonal_peak(3 * day + 6h, 1, 10min), 4);
   CAF_CHECK_EQUAL(m.recent_peak(2 * day + 6h, 1h), 4);
+}
+
+CAF_TEST(peaks read out and restored on another clock keep their time of day) {
+  demand_memory m{1h, 2, 20min};
+  auto day = std::chrono::nanoseconds{24h};
+  // A spike at 06:00 and a floor, then the reading at 23:00.
+  for (auto t = 0min; t < 23h; t += 5min)
+    m.record(day + t, t == 6h ? 40 : 2);
+  auto peaks = m.peaks(day + 23h);
+  CAF_REQUIRE_EQUAL(peaks.size(), 23u * 12 + 1); // back to the first bucket seen
+  CAF_CHECK_EQUAL(peaks[0], demand_memory::unseen); // 23:00 itself not yet
+  CAF_CHECK_EQUAL(peaks[1], 2.f);
+  CAF_CHECK_EQUAL(peaks[17 * 12], 40.f); // 17 hours before 23:00
+  // After a reboot the clock starts near 0: the reading was 2 hours ago,
+  // so 06:00 was 19 hours ago, before the clock's zero (and not on a
+  // bucket's edge: buckets before zero round down too).
+  demand_memory r{1h, 2, 20min};
+  r.record(32min, 1);
+  r.restore(32min - 2h, peaks);
+  // 06:00 the next day (24h after the spike, 5 hours from now) sees it.
+  auto six = 32min + 5h;
+  CAF_CHECK_EQUAL(r.seasonal_peak(six, 2, 20min), 40);
+  CAF_CHECK_EQUAL(r.seasonal_peak(six - 1h, 2, 20min), 2);
+  // The recent hour: what was recorded since, and before it the reading.
+  CAF_CHECK_EQUAL(r.recent_peak(32min, 1h), 1);
+  CAF_CHECK_EQUAL(r.recent_peak(32min, 3h), 2);
+  // Read out again, the same peaks come back, shifted by the 2 hours.
+  auto again = r.peaks(32min);
+  CAF_REQUIRE(again.size() > 24u + 17 * 12);
+  CAF_CHECK_EQUAL(again[24 + 17 * 12], 40.f);
+}
+
+CAF_TEST(restored peaks never replace newer use and skip what is not a peak) {
+  demand_memory m{1h, 1, 10min};
+  m.record(10h, 7);
+  // A reading whose newest bucket is 10h: 3 there, less than 7 kept.
+  m.restore(10h, {3, 9, demand_memory::unseen, -5, std::numeric_limits<float>::infinity()});
+  CAF_CHECK_EQUAL(m.recent_peak(10h, 1min), 7);
+  CAF_CHECK_EQUAL(m.recent_peak(10h, 10min), 9);
+  auto peaks = m.peaks(10h);
+  CAF_REQUIRE_EQUAL(peaks.size(), 2u);
+  CAF_CHECK_EQUAL(peaks[1], 9.f);
+  // More peaks than the ring holds: the oldest are dropped, not wrapped
+  // onto newer buckets.
+  demand_memory small{10min, 0, 0s};
+  small.restore(1h, std::vector<float>(50, 8));
+  small.record(1h + 5min, 1);
+  CAF_CHECK_EQUAL(small.recent_peak(1h + 5min, 5min), 1);
+  CAF_CHECK_EQUAL(small.recent_peak(1h + 5min, 10min), 8);
 }

@@ -10,6 +10,8 @@ using namespace conductor;
 
 namespace {
 
+constexpr float demand_memory_unseen = -1;
+
 runtime_state sample_state() {
   runtime_state s;
   s.mode = "manual";
@@ -21,6 +23,9 @@ runtime_state sample_state() {
              {"chat", "variant", "small", "large", "memory 90%: chat: next smaller variant"}};
   s.limits = {{"voice", {150, 3ull << 30, 0}}};
   s.saved = 1700000000.25;
+  s.demand = {{"voice", "cpu_quota", {12.5f, 0.1f, demand_memory_unseen, 3e-7f}},
+              {"voice", "memory_max", {1.5e9f, 123456789.f}}};
+  s.demand_saved = 1699999900.5;
   return s;
 }
 
@@ -32,6 +37,8 @@ CAF_TEST(a state comes back as it was saved) {
   // Plain for an operator's SELECT.
   CAF_CHECK_EQUAL(rows["mode"], "manual");
   CAF_CHECK_EQUAL(rows["mode_origin"], "operator");
+  // Peaks as short text, each float exactly.
+  CAF_CHECK(rows["demand"].find(R"("peaks":"12.5 0.1 - 3e-07")") != std::string::npos);
   std::string error;
   auto back = decode_runtime_state(rows, error);
   CAF_CHECK_EQUAL(error, "");
@@ -61,4 +68,32 @@ CAF_TEST(an unreadable part is named and the rest still restored) {
   rows["degraded"] = R"([{"kind": "disable"}])";
   s = decode_runtime_state(rows, error);
   CAF_CHECK(error.find("degraded") != std::string::npos);
+}
+
+CAF_TEST(unreadable remembered use is named and costs only itself) {
+  auto rows = encode_runtime_state(sample_state());
+  std::string error;
+  for (const char* bad : {R"({"saved": 1, "bucket_seconds": 300, "plugins": [)"
+                          R"({"plugin": "voice", "resource": "cpu_quota", "peaks": "1 x 2"}]})",
+                          R"({"saved": 1, "bucket_seconds": 300, "plugins": [)"
+                          R"({"plugin": "voice", "resource": "cpu_quota", "peaks": "1 -2"}]})",
+                          R"({"saved": 1, "bucket_seconds": 300, "plugins": [)"
+                          R"({"plugin": "voice", "resource": "cpu_quota", "peaks": "inf"}]})",
+                          R"({"saved": 1, "bucket_seconds": 300, "plugins": [{"plugin": "v"}]})",
+                          R"({"saved": 1, "bucket_seconds": 60, "plugins": []})"}) {
+    rows["demand"] = bad;
+    auto s = decode_runtime_state(rows, error);
+    CAF_CHECK(error.find("demand") != std::string::npos);
+    CAF_CHECK(s.demand.empty());
+    CAF_CHECK_EQUAL(s.demand_saved, 0.0);
+    CAF_CHECK_EQUAL(s.mode, "manual");
+    CAF_CHECK_EQUAL(s.steps.size(), 2u);
+  }
+  CAF_CHECK(error.find("per 60 s, where this conductor keeps them per 300 s")
+            != std::string::npos);
+  // A database from before the memory was kept has no such row.
+  rows.erase("demand");
+  auto s = decode_runtime_state(rows, error);
+  CAF_CHECK_EQUAL(error, "");
+  CAF_CHECK(s.demand.empty());
 }

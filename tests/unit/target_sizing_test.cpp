@@ -140,3 +140,32 @@ CAF_TEST(bounds and host reserves cap the target and the budget stops flapping) 
   CAF_CHECK(!f.evaluate("svc", doubling(limit), 6min, &why));
   CAF_CHECK(why.find("flap budget of 6") != std::string::npos);
 }
+
+CAF_TEST(the use remembered comes back in another resizer at the same time of day) {
+  limit_resizer r{predictive()};
+  auto day = std::chrono::nanoseconds{24h};
+  for (auto t = 0min; t < 24h; t += 5min)
+    r.evaluate("svc", cpu(88, t == 6h ? 80 : 2), t);
+  auto demand = r.demand(day);
+  CAF_REQUIRE_EQUAL(demand.size(), 1u);
+  CAF_CHECK_EQUAL(demand[0].plugin, "svc");
+  CAF_CHECK_EQUAL(demand[0].resource, "cpu_quota");
+  // Another resizer, its clock 1000 h on, 1 h after the reading (01:00 of
+  // day 1): 05:20, 40 minutes ahead of the spike, is 4h20 away.
+  limit_resizer back{predictive()};
+  auto now = std::chrono::nanoseconds{1000h};
+  CAF_CHECK(back.restore_demand(demand[0], now, 1h));
+  auto p = back.evaluate("svc", cpu(2.2, 2), now + 4h + 20min);
+  CAF_REQUIRE(p);
+  CAF_CHECK_EQUAL(p->to, 88);
+  // Not kept where it would not be used: threshold sizing, tasks, an
+  // unknown resource.
+  limit_resizer threshold{resize_rules{}};
+  CAF_CHECK(!threshold.restore_demand(demand[0], now, 1h));
+  CAF_CHECK(threshold.demand(now).empty());
+  auto tasks = demand[0];
+  tasks.resource = "tasks_max";
+  CAF_CHECK(!back.restore_demand(tasks, now, 1h));
+  tasks.resource = "disk";
+  CAF_CHECK(!back.restore_demand(tasks, now, 1h));
+}
