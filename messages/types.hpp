@@ -251,9 +251,8 @@ struct demand_peaks {
 
 /// What the node must not forget across a restart: the scaler's mode and why,
 /// the plugins it degraded and why, the limits it set, the use target sizing
-/// remembered. The scaler publishes it
-/// on every change; persistence keeps it (autoscaler_config) and the node
-/// restores it at start (README: Persistence).
+/// remembered. The scaler publishes it on every change; persistence keeps it
+/// (autoscaler_config) and the node restores it at start (README: Persistence).
 struct runtime_state {
   /// enabled | disabled | manual: the mode in force.
   std::string mode;

@@ -12,7 +12,8 @@ constexpr int64_t buckets_per_day = std::chrono::hours{24} / demand_memory::buck
 /// The bucket of `t`, rounded down also before the clock's zero.
 int64_t index_of(demand_memory::duration t) {
   auto i = t / demand_memory::bucket;
-  return t < demand_memory::duration::zero() && t % demand_memory::bucket != t.zero() ? i - 1 : i;
+  bool before_zero = t < demand_memory::duration::zero();
+  return before_zero && t % demand_memory::bucket != demand_memory::duration::zero() ? i - 1 : i;
 }
 
 /// Whole buckets covering `window`, at least one.
