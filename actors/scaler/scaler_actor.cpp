@@ -8,6 +8,7 @@
 #include "actors/audit_commit.hpp"
 #include "actors/logger.hpp"
 #include "actors/mailbox_probe.hpp"
+#include "api/json_views.hpp"
 
 namespace conductor {
 
@@ -19,12 +20,12 @@ std::chrono::nanoseconds mono(self_ptr self) {
   return self->clock().now().time_since_epoch();
 }
 
-void arm(self_ptr self, caf::actor_clock::time_point now) {
-  self->delayed_send(self, self->state.next_evaluation - now, atom::evaluate_v);
+double unix_now() {
+  return api::unix_seconds(caf::make_timestamp());
 }
 
-double unix_now() {
-  return std::chrono::duration<double>(caf::make_timestamp().time_since_epoch()).count();
+void arm(self_ptr self, caf::actor_clock::time_point now) {
+  self->delayed_send(self, self->state.next_evaluation - now, atom::evaluate_v);
 }
 
 /// The state as sent: with the memory of use as last read, and the wall
